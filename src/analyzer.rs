@@ -1,0 +1,453 @@
+//! The call analyzer: two channels of 16 kHz frames in, events out.
+//!
+//! Per frame and per side: level, webrtc-vad, segmenting, pitch, syllable nuclei and the
+//! speaker's prosody record. Across the sides: turn-taking. On the speaker's recent speech
+//! against their baseline: caller frustration, agent pace and flat delivery. Each signal
+//! is offered to the nudge engine. See `docs/architecture.md` for where this sits.
+//!
+//! [`CallAnalyzer::process_frame`] never allocates once the analyzer is built (pinned by
+//! `tests/no_alloc.rs`); time is counted in samples, never read from the wall clock, except
+//! to measure each nudge's processing latency.
+
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::event::{Change, Event, EventSink, NudgeId, Reason, Speaker};
+use crate::nudge::NudgeEngine;
+use crate::prosody::pitch::{hz_to_semitones, semitones_to_hz, PitchTracker};
+use crate::prosody::syllables::SyllableCounter;
+use crate::prosody::{frame_level_dbfs, FrameProsody, SpeakerProsody};
+use crate::summary::{CallSummary, FrustrationPeak, NudgeCount};
+use crate::turns::{SideActivity, TurnTracker};
+use crate::vad::{FrameVad, SegmentChange, Segmenter};
+use crate::voice_cues::{AgentEnergy, AgentPace, CallerFrustration};
+use crate::ANALYSIS_RATE_HZ;
+
+/// Prosody cues are judged every this many speech frames of a side.
+const JUDGE_EVERY_SPEECH_FRAMES: u32 = 5;
+/// Room for the events of one frame; more would only come from a pathological config.
+const EVENTS_PER_FRAME_CAPACITY: usize = 32;
+/// Room for response gaps before the summary's list grows (one per agent turn).
+const RESPONSE_GAPS_CAPACITY: usize = 4096;
+/// Room for frustration episodes before the summary's list grows.
+const FRUSTRATION_PEAKS_CAPACITY: usize = 64;
+
+/// Level and pitch accumulated over the open speech segment of one side.
+#[derive(Clone, Copy, Debug, Default)]
+struct SegmentTally {
+    loudness_db_sum: f32,
+    frames: u32,
+    pitch_semitones_sum: f32,
+    pitched_frames: u32,
+}
+
+/// Everything measured on one side of the call.
+struct SideAnalyzer {
+    speaker: Speaker,
+    vad: FrameVad,
+    segmenter: Segmenter,
+    pitch: PitchTracker,
+    pitch_range_hz: (f32, f32),
+    syllables: SyllableCounter,
+    prosody: SpeakerProsody,
+    segment: SegmentTally,
+    speech_frames_since_judged: u32,
+    talk_ms: u64,
+}
+
+impl SideAnalyzer {
+    fn new(speaker: Speaker, config: &Config, frame_len: usize) -> Self {
+        let p = &config.prosody;
+        Self {
+            speaker,
+            vad: FrameVad::new(&config.vad),
+            segmenter: Segmenter::new(&config.vad),
+            pitch: PitchTracker::new(p.pitch_min_hz, p.pitch_max_hz, frame_len),
+            pitch_range_hz: (p.pitch_min_hz, p.pitch_max_hz),
+            syllables: SyllableCounter::new(p.syllable_dip_db),
+            prosody: SpeakerProsody::new(p, config.vad.frame_ms),
+            segment: SegmentTally::default(),
+            speech_frames_since_judged: 0,
+            talk_ms: 0,
+        }
+    }
+
+    /// Measures one frame; pushes this side's own events into `events`.
+    fn process(
+        &mut self,
+        frame: &[f32],
+        frame_start_ms: u64,
+        frame_end_ms: u64,
+        events: &mut Vec<Event<'static>>,
+    ) -> SideActivity {
+        let loudness_dbfs = frame_level_dbfs(frame);
+        let speech = self.vad.is_speech(frame, loudness_dbfs);
+        self.pitch.push_frame(frame);
+        let pitch_hz = if speech { self.pitch.estimate_hz() } else { None }
+            .filter(|hz| (self.pitch_range_hz.0..=self.pitch_range_hz.1).contains(hz));
+        let nuclei = self.syllables.push(self.pitch.last_frame_8k(), speech);
+        let change = self.segmenter.push(frame_start_ms, speech);
+
+        if speech {
+            let pitch_semitones = pitch_hz.map_or(f32::NAN, hz_to_semitones);
+            self.segment.loudness_db_sum += loudness_dbfs;
+            self.segment.frames += 1;
+            if pitch_semitones.is_finite() {
+                self.segment.pitch_semitones_sum += pitch_semitones;
+                self.segment.pitched_frames += 1;
+            }
+            self.speech_frames_since_judged += 1;
+            let record = FrameProsody {
+                pitch_semitones,
+                loudness_dbfs,
+                nuclei,
+            };
+            if let Some(baseline) = self.prosody.push_speech_frame(record) {
+                events.push(Event::Baseline {
+                    t_ms: frame_end_ms,
+                    speaker: self.speaker,
+                    pitch_hz: baseline.pitch_hz,
+                    pitch_variability_semitones: baseline.pitch_variability_semitones,
+                    loudness_dbfs: baseline.loudness_dbfs,
+                    syllables_per_s: baseline.syllables_per_s,
+                });
+            }
+        } else if self.segmenter.open_since_ms().is_none() {
+            // Speech frames that never became a segment (clicks) do not count.
+            self.segment = SegmentTally::default();
+        }
+
+        let mut ended_loudness_rise_db = None;
+        if let SegmentChange::Ended { start_ms, end_ms } = change {
+            ended_loudness_rise_db = self.close_segment(start_ms, end_ms, frame_end_ms, events);
+        }
+        SideActivity {
+            speech,
+            change,
+            open_since_ms: self.segmenter.open_since_ms(),
+            last_speech_end_ms: self.segmenter.last_speech_end_ms(),
+            ended_loudness_rise_db,
+        }
+    }
+
+    /// Emits the finished segment; returns its level relative to the speaker's baseline.
+    fn close_segment(
+        &mut self,
+        start_ms: u64,
+        end_ms: u64,
+        t_ms: u64,
+        events: &mut Vec<Event<'static>>,
+    ) -> Option<f32> {
+        let tally = std::mem::take(&mut self.segment);
+        let loudness_dbfs = if tally.frames > 0 {
+            tally.loudness_db_sum / tally.frames as f32
+        } else {
+            -120.0
+        };
+        let pitch_hz = (tally.pitched_frames > 0)
+            .then(|| semitones_to_hz(tally.pitch_semitones_sum / tally.pitched_frames as f32));
+        self.talk_ms += end_ms - start_ms;
+        events.push(Event::Speech {
+            t_ms,
+            speaker: self.speaker,
+            start_ms,
+            end_ms,
+            loudness_dbfs,
+            pitch_hz,
+        });
+        self.prosody.baseline().map(|b| loudness_dbfs - b.loudness_dbfs)
+    }
+
+    /// Whether this side's recent speech is due to be judged (and resets the count).
+    fn due_for_judgement(&mut self) -> bool {
+        if self.speech_frames_since_judged < JUDGE_EVERY_SPEECH_FRAMES {
+            return false;
+        }
+        self.speech_frames_since_judged = 0;
+        self.prosody.recent_is_full() && self.prosody.baseline().is_some()
+    }
+}
+
+/// Counters for the summary that come from events.
+#[derive(Clone, Debug)]
+struct Tally {
+    interruptions: [u32; 2],
+    backchannels: [u32; 2],
+    agent_response_gaps_ms: Vec<u64>,
+    frustration_peaks: Vec<FrustrationPeak>,
+}
+
+/// Analyses one call. Build one per call; feed it frames; call [`CallAnalyzer::finish`].
+pub struct CallAnalyzer {
+    config: Config,
+    frame_len: usize,
+    frame_ms: u32,
+    frames_done: u64,
+    sides: [SideAnalyzer; 2],
+    turns: TurnTracker,
+    frustration: CallerFrustration,
+    pace: AgentPace,
+    energy: AgentEnergy,
+    nudges: NudgeEngine,
+    tally: Tally,
+    pending: Vec<Event<'static>>,
+    /// When the frame being processed reached the analyzer.
+    evidence_at: Instant,
+}
+
+impl CallAnalyzer {
+    /// An analyzer for one call with `config` (already validated).
+    pub fn new(config: &Config) -> Self {
+        let frame_ms = config.vad.frame_ms;
+        let frame_len = (ANALYSIS_RATE_HZ / 1000 * frame_ms) as usize;
+        Self {
+            config: config.clone(),
+            frame_len,
+            frame_ms,
+            frames_done: 0,
+            sides: [
+                SideAnalyzer::new(Speaker::Agent, config, frame_len),
+                SideAnalyzer::new(Speaker::Caller, config, frame_len),
+            ],
+            turns: TurnTracker::new(&config.turns, frame_ms),
+            frustration: CallerFrustration::new(&config.caller_frustration),
+            pace: AgentPace::new(&config.agent_pace),
+            energy: AgentEnergy::new(&config.agent_energy),
+            nudges: NudgeEngine::new(),
+            tally: Tally {
+                interruptions: [0; 2],
+                backchannels: [0; 2],
+                agent_response_gaps_ms: Vec::with_capacity(RESPONSE_GAPS_CAPACITY),
+                frustration_peaks: Vec::with_capacity(FRUSTRATION_PEAKS_CAPACITY),
+            },
+            pending: Vec::with_capacity(EVENTS_PER_FRAME_CAPACITY),
+            evidence_at: Instant::now(),
+        }
+    }
+
+    /// Samples per frame at [`ANALYSIS_RATE_HZ`] (the `frame_ms` of the config).
+    pub fn frame_len(&self) -> usize {
+        self.frame_len
+    }
+
+    /// Position in the call: the end of the last frame processed.
+    pub fn position_ms(&self) -> u64 {
+        self.frames_done * u64::from(self.frame_ms)
+    }
+
+    /// Analyses one frame of each side (16 kHz, samples in -1..1, [`Self::frame_len`]
+    /// long; a shorter one is treated as silence). Never allocates.
+    pub fn process_frame(&mut self, agent: &[f32], caller: &[f32], sink: &mut dyn EventSink) {
+        self.evidence_at = Instant::now();
+        let frame_start_ms = self.position_ms();
+        let frame_end_ms = frame_start_ms + u64::from(self.frame_ms);
+        let mut pending = std::mem::take(&mut self.pending);
+
+        let frames = [agent, caller];
+        let activity: [SideActivity; 2] = std::array::from_fn(|i| {
+            let frame = if frames[i].len() == self.frame_len { frames[i] } else { &[][..] };
+            self.sides[i].process(frame, frame_start_ms, frame_end_ms, &mut pending)
+        });
+        self.turns.push(frame_start_ms, &activity, &mut |e| pending.push(e));
+        self.judge_voices(frame_end_ms, &mut pending);
+
+        for event in pending.drain(..) {
+            self.signal(&event, sink);
+        }
+        self.pending = pending;
+        self.frames_done += 1;
+    }
+
+    /// Judges each side's recent prosody against its baseline, when due.
+    fn judge_voices(&mut self, t_ms: u64, events: &mut Vec<Event<'static>>) {
+        let [agent, caller] = &mut self.sides;
+        if caller.due_for_judgement() {
+            if let (Some(recent), Some(baseline)) = (caller.prosody.recent_stats(), caller.prosody.baseline()) {
+                let (event, finished_peak) = self.frustration.update(t_ms, &recent, &baseline);
+                events.extend(event);
+                if let Some((t_ms, score)) = finished_peak {
+                    self.tally.frustration_peaks.push(FrustrationPeak { t_ms, score });
+                }
+            }
+        }
+        if agent.due_for_judgement() {
+            if let (Some(recent), Some(baseline)) = (agent.prosody.recent_stats(), agent.prosody.baseline()) {
+                events.extend(self.pace.update(t_ms, &recent, &baseline));
+                events.extend(self.energy.update(t_ms, &recent, &baseline));
+            }
+        }
+    }
+
+    /// Passes a signal to the sink, counts it, and offers the nudge it calls for.
+    fn signal(&mut self, event: &Event<'_>, sink: &mut dyn EventSink) {
+        sink.emit(event);
+        match *event {
+            Event::Interruption { by, .. } => self.tally.interruptions[by.index()] += 1,
+            Event::Backchannel { speaker, .. } => self.tally.backchannels[speaker.index()] += 1,
+            Event::ResponseGap { speaker: Speaker::Agent, gap_ms, .. } => {
+                self.tally.agent_response_gaps_ms.push(gap_ms)
+            }
+            _ => {}
+        }
+        if let Some((id, reason)) = nudge_for(event, self.frustration.is_frustrated()) {
+            self.offer_nudge(id, reason, event.t_ms(), sink);
+        }
+    }
+
+    fn offer_nudge(&mut self, id: NudgeId, reason: Reason, t_ms: u64, sink: &mut dyn EventSink) {
+        let rule = self.config.nudges.rule(id);
+        let use_alt = matches!(reason, Reason::AgentOverlap { caller_frustrated: true, .. })
+            && !rule.alt_text.is_empty();
+        let (text, priority) = if use_alt {
+            (rule.alt_text.as_str(), rule.priority.saturating_add(10).min(100))
+        } else {
+            (rule.text.as_str(), rule.priority)
+        };
+        match self.nudges.offer(&self.config.nudges, id, priority, t_ms) {
+            Ok(()) => sink.emit(&Event::Nudge {
+                t_ms,
+                latency_ms: self.evidence_at.elapsed().as_secs_f64() * 1000.0,
+                nudge: id,
+                text,
+                phrase: &rule.phrase,
+                priority,
+                reason,
+            }),
+            Err(because) => sink.emit(&Event::NudgeSuppressed {
+                t_ms,
+                nudge: id,
+                because,
+            }),
+        }
+    }
+
+    /// Ends the call: closes open segments and spells, emits the `summary` event and
+    /// returns it.
+    pub fn finish(mut self, sink: &mut dyn EventSink) -> CallSummary {
+        self.evidence_at = Instant::now();
+        let end_ms = self.position_ms();
+        let mut pending = std::mem::take(&mut self.pending);
+        let activity: [SideActivity; 2] = std::array::from_fn(|i| {
+            let side = &mut self.sides[i];
+            let change = side.segmenter.finish();
+            let mut ended_loudness_rise_db = None;
+            if let SegmentChange::Ended { start_ms, end_ms: seg_end } = change {
+                ended_loudness_rise_db = side.close_segment(start_ms, seg_end, end_ms, &mut pending);
+            }
+            SideActivity {
+                speech: false,
+                change,
+                open_since_ms: None,
+                last_speech_end_ms: side.segmenter.last_speech_end_ms(),
+                ended_loudness_rise_db,
+            }
+        });
+        for event in pending.drain(..) {
+            self.signal(&event, sink);
+        }
+        self.turns.finish(end_ms, &activity);
+        if let Some((t_ms, score)) = self.frustration.finish() {
+            self.tally.frustration_peaks.push(FrustrationPeak { t_ms, score });
+        }
+        let summary = self.summary(end_ms);
+        sink.emit(&Event::Summary(&summary));
+        summary
+    }
+
+    fn summary(&mut self, end_ms: u64) -> CallSummary {
+        let agent_talk_ms = self.sides[Speaker::Agent.index()].talk_ms;
+        let caller_talk_ms = self.sides[Speaker::Caller.index()].talk_ms;
+        let total_talk = agent_talk_ms + caller_talk_ms;
+        let gaps = &mut self.tally.agent_response_gaps_ms;
+        gaps.sort_unstable();
+        let shown = self.nudges.shown_counts();
+        let turns = self.turns.totals();
+        CallSummary {
+            t_ms: end_ms,
+            duration_ms: end_ms,
+            agent_talk_ms,
+            caller_talk_ms,
+            agent_talk_ratio: if total_talk > 0 {
+                agent_talk_ms as f32 / total_talk as f32
+            } else {
+                0.0
+            },
+            interruptions_by_agent: self.tally.interruptions[Speaker::Agent.index()],
+            interruptions_by_caller: self.tally.interruptions[Speaker::Caller.index()],
+            agent_backchannels: self.tally.backchannels[Speaker::Agent.index()],
+            caller_backchannels: self.tally.backchannels[Speaker::Caller.index()],
+            agent_response_gap_median_ms: (!gaps.is_empty()).then(|| gaps[gaps.len() / 2]),
+            longest_monologue_ms: turns.longest_monologue_ms,
+            dead_air_ms: turns.dead_air_ms,
+            dead_air_spells: turns.dead_air_spells,
+            longest_dead_air_ms: turns.longest_dead_air_ms,
+            frustration_peaks: self.tally.frustration_peaks.clone(),
+            nudges: NudgeId::ALL
+                .iter()
+                .filter(|id| shown[id.index()] > 0)
+                .map(|&nudge| NudgeCount {
+                    nudge,
+                    count: shown[nudge.index()],
+                })
+                .collect(),
+            nudges_total: shown.iter().sum(),
+            nudges_suppressed: self.nudges.suppressed(),
+        }
+    }
+}
+
+/// The nudge a signal calls for, with its reason.
+fn nudge_for(event: &Event<'_>, caller_frustrated: bool) -> Option<(NudgeId, Reason)> {
+    match *event {
+        Event::Interruption { by: Speaker::Agent, overlap_ms, .. } => Some((
+            NudgeId::Pause,
+            Reason::AgentOverlap {
+                overlap_ms,
+                caller_frustrated,
+            },
+        )),
+        Event::Frustration { change: Change::Start, score, .. } => {
+            Some((NudgeId::Acknowledge, Reason::CallerVoice { score }))
+        }
+        Event::EnergyFlat {
+            change: Change::Start,
+            pitch_variability_semitones,
+            baseline_pitch_variability_semitones,
+            loudness_dbfs,
+            baseline_loudness_dbfs,
+            ..
+        } => Some((
+            NudgeId::Smile,
+            Reason::AgentFlat {
+                variability_percent_of_baseline: 100.0 * pitch_variability_semitones
+                    / baseline_pitch_variability_semitones.max(1e-3),
+                loudness_drop_db: baseline_loudness_dbfs - loudness_dbfs,
+            },
+        )),
+        Event::PaceFast {
+            change: Change::Start,
+            syllables_per_s,
+            baseline_syllables_per_s,
+            ..
+        } => Some((
+            NudgeId::SlowDown,
+            Reason::AgentFast {
+                syllables_per_s,
+                baseline_syllables_per_s,
+            },
+        )),
+        Event::DeadAir { t_ms, start_ms } => Some((
+            NudgeId::FillSilence,
+            Reason::DeadAir {
+                silent_ms: t_ms - start_ms,
+            },
+        )),
+        Event::Monologue { t_ms, start_ms } => Some((
+            NudgeId::CheckIn,
+            Reason::Monologue {
+                talking_ms: t_ms - start_ms,
+            },
+        )),
+        _ => None,
+    }
+}

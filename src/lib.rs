@@ -1,0 +1,27 @@
+//! callcue: live, on-device coaching for phone agents.
+//!
+//! The library is the analysis with no UI or device code in it: two channels of audio
+//! frames in, [`event::Event`]s out. Start at [`analyzer::CallAnalyzer`]; recordings come in
+//! through [`replay`]; the events are written by [`output`]. `docs/architecture.md` shows
+//! how the pieces fit.
+
+pub mod analyzer;
+pub mod audio;
+pub mod config;
+pub mod event;
+pub mod nudge;
+pub mod output;
+pub mod prosody;
+pub mod replay;
+pub mod summary;
+pub mod turns;
+pub mod vad;
+pub mod voice_cues;
+
+pub use analyzer::CallAnalyzer;
+pub use config::Config;
+pub use event::{Event, EventSink, NudgeId, Speaker};
+pub use summary::CallSummary;
+
+/// The sample rate all analysis runs at. Recordings at other rates are resampled.
+pub const ANALYSIS_RATE_HZ: u32 = 16_000;

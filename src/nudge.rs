@@ -1,0 +1,133 @@
+//! The nudge engine: decides whether a due nudge is shown, so the agent sees one clear
+//! nudge at a time and is never flooded.
+//!
+//! A nudge is shown unless it is switched off, inside its cooldown, at its per-call cap,
+//! the call is at its cap, or a nudge of equal or higher priority is still on screen
+//! (`display_ms`). A higher-priority nudge replaces a lower one on screen.
+//! Allocation-free.
+
+use crate::config::NudgesConfig;
+use crate::event::{NudgeId, SuppressedBecause};
+
+#[derive(Clone, Copy, Debug)]
+struct OnScreen {
+    priority: u8,
+    until_ms: u64,
+}
+
+/// Per-call nudge bookkeeping.
+#[derive(Clone, Debug, Default)]
+pub struct NudgeEngine {
+    shown: [u32; NudgeId::ALL.len()],
+    last_shown_ms: [Option<u64>; NudgeId::ALL.len()],
+    total_shown: u32,
+    suppressed: u32,
+    on_screen: Option<OnScreen>,
+}
+
+impl NudgeEngine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Offers nudge `id` at `t_ms` with `priority`; records and returns `Ok` if it is shown.
+    pub fn offer(
+        &mut self,
+        config: &NudgesConfig,
+        id: NudgeId,
+        priority: u8,
+        t_ms: u64,
+    ) -> Result<(), SuppressedBecause> {
+        let verdict = self.verdict(config, id, priority, t_ms);
+        match verdict {
+            Ok(()) => {
+                self.shown[id.index()] += 1;
+                self.last_shown_ms[id.index()] = Some(t_ms);
+                self.total_shown += 1;
+                self.on_screen = Some(OnScreen {
+                    priority,
+                    until_ms: t_ms + u64::from(config.display_ms),
+                });
+            }
+            Err(_) => self.suppressed += 1,
+        }
+        verdict
+    }
+
+    fn verdict(
+        &self,
+        config: &NudgesConfig,
+        id: NudgeId,
+        priority: u8,
+        t_ms: u64,
+    ) -> Result<(), SuppressedBecause> {
+        let rule = config.rule(id);
+        if !rule.enabled {
+            return Err(SuppressedBecause::Disabled);
+        }
+        if self.shown[id.index()] >= rule.max_per_call {
+            return Err(SuppressedBecause::NudgeCap);
+        }
+        if self.total_shown >= config.max_per_call {
+            return Err(SuppressedBecause::CallCap);
+        }
+        if let Some(last) = self.last_shown_ms[id.index()] {
+            if t_ms < last + u64::from(rule.cooldown_ms) {
+                return Err(SuppressedBecause::Cooldown);
+            }
+        }
+        if let Some(screen) = self.on_screen {
+            if t_ms < screen.until_ms && priority <= screen.priority {
+                return Err(SuppressedBecause::Busy);
+            }
+        }
+        Ok(())
+    }
+
+    /// How many times each nudge was shown, in [`NudgeId::ALL`] order.
+    pub fn shown_counts(&self) -> [u32; NudgeId::ALL.len()] {
+        self.shown
+    }
+
+    /// How many due nudges were not shown.
+    pub fn suppressed(&self) -> u32 {
+        self.suppressed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cooldown_cap_and_priority() {
+        let mut config = NudgesConfig::default();
+        config.display_ms = 4000;
+        config.pause.cooldown_ms = 10_000;
+        config.pause.max_per_call = 2;
+        let mut engine = NudgeEngine::new();
+        assert_eq!(engine.offer(&config, NudgeId::Pause, 90, 1000), Ok(()));
+        assert_eq!(engine.offer(&config, NudgeId::Pause, 90, 5000), Err(SuppressedBecause::Cooldown));
+        // Lower priority while pause is on screen waits its turn...
+        assert_eq!(engine.offer(&config, NudgeId::Smile, 30, 2000), Err(SuppressedBecause::Busy));
+        // ...but after display_ms it is shown.
+        assert_eq!(engine.offer(&config, NudgeId::Smile, 30, 5001), Ok(()));
+        // Higher priority replaces what is on screen.
+        assert_eq!(engine.offer(&config, NudgeId::Acknowledge, 80, 5500), Ok(()));
+        assert_eq!(engine.offer(&config, NudgeId::Pause, 90, 11_000), Ok(()));
+        assert_eq!(engine.offer(&config, NudgeId::Pause, 90, 30_000), Err(SuppressedBecause::NudgeCap));
+        assert_eq!(engine.shown_counts()[NudgeId::Pause.index()], 2);
+        assert_eq!(engine.suppressed(), 3);
+    }
+
+    #[test]
+    fn disabled_and_call_cap() {
+        let mut config = NudgesConfig::default();
+        config.smile.enabled = false;
+        config.max_per_call = 1;
+        let mut engine = NudgeEngine::new();
+        assert_eq!(engine.offer(&config, NudgeId::Smile, 30, 0), Err(SuppressedBecause::Disabled));
+        assert_eq!(engine.offer(&config, NudgeId::CheckIn, 40, 0), Ok(()));
+        assert_eq!(engine.offer(&config, NudgeId::FillSilence, 60, 60_000), Err(SuppressedBecause::CallCap));
+    }
+}

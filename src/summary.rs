@@ -1,0 +1,47 @@
+//! The end-of-call summary: totals a supervisor reads, and the last event of every call.
+
+use serde::Serialize;
+
+use crate::event::NudgeId;
+
+/// One episode of caller frustration: when it peaked and how high.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct FrustrationPeak {
+    pub t_ms: u64,
+    pub score: f32,
+}
+
+/// How often one nudge was shown.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct NudgeCount {
+    pub nudge: NudgeId,
+    pub count: u32,
+}
+
+/// Totals for one call. Serialized inside the `summary` event.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CallSummary {
+    /// End of the call audio.
+    pub t_ms: u64,
+    pub duration_ms: u64,
+    pub agent_talk_ms: u64,
+    pub caller_talk_ms: u64,
+    /// The agent's share of all talk, 0-1 (0 when nobody spoke).
+    pub agent_talk_ratio: f32,
+    pub interruptions_by_agent: u32,
+    pub interruptions_by_caller: u32,
+    pub agent_backchannels: u32,
+    pub caller_backchannels: u32,
+    /// Median gap between the caller finishing and the agent answering.
+    pub agent_response_gap_median_ms: Option<u64>,
+    pub longest_monologue_ms: u64,
+    pub dead_air_ms: u64,
+    pub dead_air_spells: u32,
+    pub longest_dead_air_ms: u64,
+    pub frustration_peaks: Vec<FrustrationPeak>,
+    /// Nudges shown, by id (ids never shown are left out).
+    pub nudges: Vec<NudgeCount>,
+    pub nudges_total: u32,
+    /// Nudges that were due but held back (cooldown, caps, screen busy, switched off).
+    pub nudges_suppressed: u32,
+}
