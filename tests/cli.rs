@@ -1,0 +1,150 @@
+//! The command line as a user meets it: exit codes, one-line errors that name the file and
+//! the problem, and the demo and doctor commands.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::events::{parse_stream, Ev};
+
+fn callcue(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callcue"))
+        .args(args)
+        .env_remove("CALLCUE_CONFIG")
+        .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
+        .output()
+        .expect("callcue runs")
+}
+
+fn stderr_line(output: &Output) -> String {
+    let text = String::from_utf8_lossy(&output.stderr).trim_end().to_string();
+    assert_eq!(text.lines().count(), 1, "expected one line of error, got: {text:?}");
+    text
+}
+
+fn write_wav(path: &Path, channels: u16, rate: u32, frames: usize) {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).unwrap();
+    for _ in 0..frames * channels as usize {
+        writer.write_sample(0i16).unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
+#[test]
+fn bad_recordings_exit_2_with_one_line_naming_file_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.wav");
+    let text = dir.path().join("notes.wav");
+    std::fs::write(&text, "this is a text file, not audio").unwrap();
+    let empty = dir.path().join("empty.wav");
+    std::fs::write(&empty, "").unwrap();
+    let mono = dir.path().join("mono.wav");
+    write_wav(&mono, 1, 8000, 8000);
+    let truncated = dir.path().join("truncated.wav");
+    write_wav(&truncated, 2, 16000, 16000);
+    let bytes = std::fs::read(&truncated).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let slow = dir.path().join("slow.wav");
+    write_wav(&slow, 2, 4000, 4000);
+
+    let cases = [
+        (&missing, "cannot read"),
+        (&text, "not a WAV"),
+        (&empty, "empty"),
+        (&mono, "channel"),
+        (&truncated, "truncated"),
+        (&slow, "4000"),
+    ];
+    for (path, problem) in cases {
+        let output = callcue(&["replay", path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{}", path.display());
+        let line = stderr_line(&output);
+        assert!(line.contains(&path.display().to_string()), "{line}");
+        assert!(line.contains(problem), "{line} lacks {problem:?}");
+        assert!(output.stdout.is_empty(), "no events for a bad file");
+    }
+}
+
+#[test]
+fn bad_config_exits_2_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("callcue.toml");
+    std::fs::write(&config, "[turns]\ndead_air_ms = 12\n").unwrap();
+    let output = callcue(&["--config", config.to_str().unwrap(), "demo"]);
+    assert_eq!(output.status.code(), Some(2));
+    let line = stderr_line(&output);
+    assert!(line.contains("turns.dead_air_ms = 12"), "{line}");
+    assert!(line.contains("1000 to 600000 ms"), "{line}");
+}
+
+#[test]
+fn wrong_arguments_exit_2() {
+    let output = callcue(&["replay", "--agent", "a.wav"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = callcue(&["replay"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn silent_call_replays_with_a_summary_and_no_nudges() {
+    let dir = tempfile::tempdir().unwrap();
+    let silent = dir.path().join("silent.wav");
+    write_wav(&silent, 2, 8000, 8000 * 20);
+    let output = callcue(&["replay", "--format", "jsonl", silent.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(events.len(), 1, "{events:?}");
+    let Ev::Summary(summary) = &events[0] else { panic!("{events:?}") };
+    assert_eq!(summary.duration_ms, 20_000);
+    assert_eq!(summary.nudges_total, 0);
+    // Silence before anyone spoke is not dead air: the call has not started.
+    assert_eq!(summary.dead_air_spells, 0);
+}
+
+#[test]
+fn two_mono_files_replay_like_one_stereo_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = dir.path().join("agent.wav");
+    let caller = dir.path().join("caller.wav");
+    write_wav(&agent, 1, 16000, 16000 * 3);
+    write_wav(&caller, 1, 48000, 48000 * 5);
+    let output = callcue(&[
+        "replay",
+        "--format",
+        "jsonl",
+        "--agent",
+        agent.to_str().unwrap(),
+        "--caller",
+        caller.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
+    let Some(Ev::Summary(summary)) = events.last() else { panic!("{events:?}") };
+    assert_eq!(summary.duration_ms, 5000, "the longer side sets the length");
+}
+
+#[test]
+fn demo_runs_the_whole_pipeline_and_doctor_passes() {
+    let output = callcue(&["demo", "--format", "jsonl"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
+    assert!(events.iter().any(|e| matches!(e, Ev::Nudge { .. })), "the demo call coaches");
+    assert!(matches!(events.last(), Some(Ev::Summary(_))));
+
+    let output = callcue(&["demo"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains(">> NUDGE"), "{text}");
+    assert!(text.contains("end of call"), "{text}");
+
+    let output = callcue(&["doctor"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("all checks passed"));
+}

@@ -1,0 +1,7 @@
+//! Test support shared by the integration tests (and the demo-call builder): speech
+//! synthesis, the scripted calls, and the strict event-contract types.
+#![allow(dead_code)]
+
+pub mod calls;
+pub mod events;
+pub mod synth;
