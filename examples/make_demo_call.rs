@@ -34,7 +34,8 @@ fn mulaw_encode(sample: i16) -> u8 {
 fn main() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/call.wav");
     let scratch = std::env::temp_dir().join("callcue-demo-pcm.wav");
-    let rendered = common::synth::render_call_at(&common::calls::coaching_call(), &scratch, DEMO_RATE_HZ);
+    let rendered =
+        common::synth::render_call_at(&common::calls::coaching_call(), &scratch, DEMO_RATE_HZ);
     let pcm = read_wav(&scratch).expect("rendered call reads back");
     let (left, right) = (&pcm.channels[0], &pcm.channels[1]);
     let frames = left.len();
@@ -59,13 +60,22 @@ fn main() {
     bytes.extend_from_slice(&data_len.to_le_bytes());
     for (l, r) in left.iter().zip(right) {
         for x in [l, r] {
-            bytes.push(mulaw_encode((x * 32767.0).round().clamp(-32768.0, 32767.0) as i16));
+            bytes.push(mulaw_encode(
+                (x * 32767.0).round().clamp(-32768.0, 32767.0) as i16
+            ));
         }
     }
     std::fs::write(&out, bytes).expect("demo call written");
     let _ = std::fs::remove_file(&scratch);
-    println!("wrote {} ({:.1} s); stretches:", out.display(), rendered.duration_ms as f64 / 1000.0);
+    println!(
+        "wrote {} ({:.1} s); stretches:",
+        out.display(),
+        rendered.duration_ms as f64 / 1000.0
+    );
     for line in &rendered.placed {
-        println!("  {:>6} - {:>6} ms  {:?}  {}", line.start_ms, line.end_ms, line.side, line.label);
+        println!(
+            "  {:>6} - {:>6} ms  {:?}  {}",
+            line.start_ms, line.end_ms, line.side, line.label
+        );
     }
 }

@@ -83,8 +83,12 @@ impl SideAnalyzer {
         let loudness_dbfs = frame_level_dbfs(frame);
         let speech = self.vad.is_speech(frame, loudness_dbfs);
         self.pitch.push_frame(frame);
-        let pitch_hz = if speech { self.pitch.estimate_hz() } else { None }
-            .filter(|hz| (self.pitch_range_hz.0..=self.pitch_range_hz.1).contains(hz));
+        let pitch_hz = if speech {
+            self.pitch.estimate_hz()
+        } else {
+            None
+        }
+        .filter(|hz| (self.pitch_range_hz.0..=self.pitch_range_hz.1).contains(hz));
         let nuclei = self.syllables.push(self.pitch.last_frame_8k(), speech);
         let change = self.segmenter.push(frame_start_ms, speech);
 
@@ -155,7 +159,9 @@ impl SideAnalyzer {
             loudness_dbfs,
             pitch_hz,
         });
-        self.prosody.baseline().map(|b| loudness_dbfs - b.loudness_dbfs)
+        self.prosody
+            .baseline()
+            .map(|b| loudness_dbfs - b.loudness_dbfs)
     }
 
     /// Whether this side's recent speech is due to be judged (and resets the count).
@@ -245,10 +251,15 @@ impl CallAnalyzer {
 
         let frames = [agent, caller];
         let activity: [SideActivity; 2] = std::array::from_fn(|i| {
-            let frame = if frames[i].len() == self.frame_len { frames[i] } else { &[][..] };
+            let frame = if frames[i].len() == self.frame_len {
+                frames[i]
+            } else {
+                &[][..]
+            };
             self.sides[i].process(frame, frame_start_ms, frame_end_ms, &mut pending)
         });
-        self.turns.push(frame_start_ms, &activity, &mut |e| pending.push(e));
+        self.turns
+            .push(frame_start_ms, &activity, &mut |e| pending.push(e));
         self.judge_voices(frame_end_ms, &mut pending);
 
         for event in pending.drain(..) {
@@ -262,16 +273,22 @@ impl CallAnalyzer {
     fn judge_voices(&mut self, t_ms: u64, events: &mut Vec<Event<'static>>) {
         let [agent, caller] = &mut self.sides;
         if caller.due_for_judgement() {
-            if let (Some(recent), Some(baseline)) = (caller.prosody.recent_stats(), caller.prosody.baseline()) {
+            if let (Some(recent), Some(baseline)) =
+                (caller.prosody.recent_stats(), caller.prosody.baseline())
+            {
                 let (event, finished_peak) = self.frustration.update(t_ms, &recent, &baseline);
                 events.extend(event);
                 if let Some((t_ms, score)) = finished_peak {
-                    self.tally.frustration_peaks.push(FrustrationPeak { t_ms, score });
+                    self.tally
+                        .frustration_peaks
+                        .push(FrustrationPeak { t_ms, score });
                 }
             }
         }
         if agent.due_for_judgement() {
-            if let (Some(recent), Some(baseline)) = (agent.prosody.recent_stats(), agent.prosody.baseline()) {
+            if let (Some(recent), Some(baseline)) =
+                (agent.prosody.recent_stats(), agent.prosody.baseline())
+            {
                 events.extend(self.pace.update(t_ms, &recent, &baseline));
                 events.extend(self.energy.update(t_ms, &recent, &baseline));
             }
@@ -284,9 +301,11 @@ impl CallAnalyzer {
         match *event {
             Event::Interruption { by, .. } => self.tally.interruptions[by.index()] += 1,
             Event::Backchannel { speaker, .. } => self.tally.backchannels[speaker.index()] += 1,
-            Event::ResponseGap { speaker: Speaker::Agent, gap_ms, .. } => {
-                self.tally.agent_response_gaps_ms.push(gap_ms)
-            }
+            Event::ResponseGap {
+                speaker: Speaker::Agent,
+                gap_ms,
+                ..
+            } => self.tally.agent_response_gaps_ms.push(gap_ms),
             _ => {}
         }
         if let Some((id, reason)) = nudge_for(event, self.frustration.is_frustrated()) {
@@ -296,10 +315,18 @@ impl CallAnalyzer {
 
     fn offer_nudge(&mut self, id: NudgeId, reason: Reason, t_ms: u64, sink: &mut dyn EventSink) {
         let rule = self.config.nudges.rule(id);
-        let use_alt = matches!(reason, Reason::AgentOverlap { caller_frustrated: true, .. })
-            && !rule.alt_text.is_empty();
+        let use_alt = matches!(
+            reason,
+            Reason::AgentOverlap {
+                caller_frustrated: true,
+                ..
+            }
+        ) && !rule.alt_text.is_empty();
         let (text, priority) = if use_alt {
-            (rule.alt_text.as_str(), rule.priority.saturating_add(10).min(100))
+            (
+                rule.alt_text.as_str(),
+                rule.priority.saturating_add(10).min(100),
+            )
         } else {
             (rule.text.as_str(), rule.priority)
         };
@@ -331,8 +358,13 @@ impl CallAnalyzer {
             let side = &mut self.sides[i];
             let change = side.segmenter.finish();
             let mut ended_loudness_rise_db = None;
-            if let SegmentChange::Ended { start_ms, end_ms: seg_end } = change {
-                ended_loudness_rise_db = side.close_segment(start_ms, seg_end, end_ms, &mut pending);
+            if let SegmentChange::Ended {
+                start_ms,
+                end_ms: seg_end,
+            } = change
+            {
+                ended_loudness_rise_db =
+                    side.close_segment(start_ms, seg_end, end_ms, &mut pending);
             }
             SideActivity {
                 speech: false,
@@ -347,7 +379,9 @@ impl CallAnalyzer {
         }
         self.turns.finish(end_ms, &activity);
         if let Some((t_ms, score)) = self.frustration.finish() {
-            self.tally.frustration_peaks.push(FrustrationPeak { t_ms, score });
+            self.tally
+                .frustration_peaks
+                .push(FrustrationPeak { t_ms, score });
         }
         let summary = self.summary(end_ms);
         sink.emit(&Event::Summary(&summary));
@@ -399,16 +433,22 @@ impl CallAnalyzer {
 /// The nudge a signal calls for, with its reason.
 fn nudge_for(event: &Event<'_>, caller_frustrated: bool) -> Option<(NudgeId, Reason)> {
     match *event {
-        Event::Interruption { by: Speaker::Agent, overlap_ms, .. } => Some((
+        Event::Interruption {
+            by: Speaker::Agent,
+            overlap_ms,
+            ..
+        } => Some((
             NudgeId::Pause,
             Reason::AgentOverlap {
                 overlap_ms,
                 caller_frustrated,
             },
         )),
-        Event::Frustration { change: Change::Start, score, .. } => {
-            Some((NudgeId::Acknowledge, Reason::CallerVoice { score }))
-        }
+        Event::Frustration {
+            change: Change::Start,
+            score,
+            ..
+        } => Some((NudgeId::Acknowledge, Reason::CallerVoice { score })),
         Event::EnergyFlat {
             change: Change::Start,
             pitch_variability_semitones,

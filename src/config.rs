@@ -193,7 +193,7 @@ impl Default for AgentPaceConfig {
     fn default() -> Self {
         Self {
             ceiling_syllables_per_s: 7.5,
-            rise_percent: 35.0,
+            rise_percent: 50.0,
         }
     }
 }
@@ -359,13 +359,13 @@ impl Config {
             path: origin.to_path_buf(),
             message,
         };
-        let overrides: toml::Table = toml::from_str(text)
-            .map_err(|e| parse_error(one_line_toml_error(text, &e)))?;
+        let overrides: toml::Table =
+            toml::from_str(text).map_err(|e| parse_error(one_line_toml_error(text, &e)))?;
         let mut merged = toml::Table::try_from(Config::default())
             .map_err(|e| parse_error(format!("built-in defaults: {e}")))?;
         merge_tables(&mut merged, overrides);
-        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(merged))
-            .map_err(|e| {
+        let config: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
                 let key = e.path().to_string();
                 let message = e.into_inner().to_string().trim().replace('\n', " ");
                 parse_error(format!("{key}: {message}"))
@@ -414,38 +414,81 @@ impl Config {
         check.int("vad.aggressiveness", v.aggressiveness.into(), 0, 3)?;
         check.int("vad.onset_ms", v.onset_ms.into(), 0, 1000)?;
         check.int("vad.hangover_ms", v.hangover_ms.into(), 0, 3000)?;
-        check.float("vad.min_speech_level_dbfs", v.min_speech_level_dbfs, -100.0, -10.0)?;
+        check.float(
+            "vad.min_speech_level_dbfs",
+            v.min_speech_level_dbfs,
+            -100.0,
+            -10.0,
+        )?;
         let t = &self.turns;
         check.int("turns.min_overlap_ms", t.min_overlap_ms.into(), 100, 5000)?;
-        check.int("turns.backchannel_max_ms", t.backchannel_max_ms.into(), 100, 5000)?;
+        check.int(
+            "turns.backchannel_max_ms",
+            t.backchannel_max_ms.into(),
+            100,
+            5000,
+        )?;
         check.float(
             "turns.backchannel_max_loudness_rise_db",
             t.backchannel_max_loudness_rise_db,
             -20.0,
             40.0,
         )?;
-        check.int("turns.overlap_bridge_ms", t.overlap_bridge_ms.into(), 0, 1000)?;
+        check.int(
+            "turns.overlap_bridge_ms",
+            t.overlap_bridge_ms.into(),
+            0,
+            1000,
+        )?;
         check.int("turns.dead_air_ms", t.dead_air_ms.into(), 1000, 600_000)?;
         check.int("turns.monologue_ms", t.monologue_ms.into(), 5000, 3_600_000)?;
         let p = &self.prosody;
         check.float("prosody.pitch_min_hz", p.pitch_min_hz, 50.0, 200.0)?;
         check.float("prosody.pitch_max_hz", p.pitch_max_hz, 200.0, 1000.0)?;
-        check.int("prosody.baseline_speech_ms", p.baseline_speech_ms.into(), 1000, 120_000)?;
-        check.int("prosody.recent_speech_ms", p.recent_speech_ms.into(), 500, 30_000)?;
+        check.int(
+            "prosody.baseline_speech_ms",
+            p.baseline_speech_ms.into(),
+            1000,
+            120_000,
+        )?;
+        check.int(
+            "prosody.recent_speech_ms",
+            p.recent_speech_ms.into(),
+            500,
+            30_000,
+        )?;
         check.float("prosody.syllable_dip_db", p.syllable_dip_db, 0.5, 20.0)?;
         let f = &self.caller_frustration;
-        check.float("caller_frustration.pitch_rise_semitones", f.pitch_rise_semitones, 0.1, 24.0)?;
+        check.float(
+            "caller_frustration.pitch_rise_semitones",
+            f.pitch_rise_semitones,
+            0.1,
+            24.0,
+        )?;
         check.float(
             "caller_frustration.pitch_range_rise_semitones",
             f.pitch_range_rise_semitones,
             0.1,
             24.0,
         )?;
-        check.float("caller_frustration.loudness_rise_db", f.loudness_rise_db, 0.1, 40.0)?;
-        check.float("caller_frustration.pace_rise_percent", f.pace_rise_percent, 1.0, 300.0)?;
+        check.float(
+            "caller_frustration.loudness_rise_db",
+            f.loudness_rise_db,
+            0.1,
+            40.0,
+        )?;
+        check.float(
+            "caller_frustration.pace_rise_percent",
+            f.pace_rise_percent,
+            1.0,
+            300.0,
+        )?;
         for (key, w) in [
             ("caller_frustration.pitch_weight", f.pitch_weight),
-            ("caller_frustration.pitch_range_weight", f.pitch_range_weight),
+            (
+                "caller_frustration.pitch_range_weight",
+                f.pitch_range_weight,
+            ),
             ("caller_frustration.loudness_weight", f.loudness_weight),
             ("caller_frustration.pace_weight", f.pace_weight),
         ] {
@@ -460,13 +503,33 @@ impl Config {
             ));
         }
         check.float("caller_frustration.threshold", f.threshold, 0.05, 1.0)?;
-        check.float("caller_frustration.hysteresis", f.hysteresis, 0.0, f.threshold)?;
+        check.float(
+            "caller_frustration.hysteresis",
+            f.hysteresis,
+            0.0,
+            f.threshold,
+        )?;
         let ap = &self.agent_pace;
-        check.float("agent_pace.ceiling_syllables_per_s", ap.ceiling_syllables_per_s, 2.0, 20.0)?;
+        check.float(
+            "agent_pace.ceiling_syllables_per_s",
+            ap.ceiling_syllables_per_s,
+            2.0,
+            20.0,
+        )?;
         check.float("agent_pace.rise_percent", ap.rise_percent, 1.0, 300.0)?;
         let ae = &self.agent_energy;
-        check.float("agent_energy.variability_drop_percent", ae.variability_drop_percent, 1.0, 99.0)?;
-        check.float("agent_energy.loudness_drop_db", ae.loudness_drop_db, 0.0, 40.0)?;
+        check.float(
+            "agent_energy.variability_drop_percent",
+            ae.variability_drop_percent,
+            1.0,
+            99.0,
+        )?;
+        check.float(
+            "agent_energy.loudness_drop_db",
+            ae.loudness_drop_db,
+            0.0,
+            40.0,
+        )?;
         let n = &self.nudges;
         check.int("nudges.display_ms", n.display_ms.into(), 500, 60_000)?;
         check.int("nudges.max_per_call", n.max_per_call.into(), 0, 1000)?;
@@ -523,16 +586,36 @@ impl RangeCheck<'_> {
         }
     }
 
-    fn int(&mut self, key: &'static str, value: i64, min: i64, max: i64) -> Result<(), ConfigError> {
+    fn int(
+        &mut self,
+        key: &'static str,
+        value: i64,
+        min: i64,
+        max: i64,
+    ) -> Result<(), ConfigError> {
         if value < min || value > max {
-            return Err(self.fail(key, value.to_string(), &format!("{min} to {max}{}", unit_of(key))));
+            return Err(self.fail(
+                key,
+                value.to_string(),
+                &format!("{min} to {max}{}", unit_of(key)),
+            ));
         }
         Ok(())
     }
 
-    fn float(&mut self, key: &'static str, value: f32, min: f32, max: f32) -> Result<(), ConfigError> {
+    fn float(
+        &mut self,
+        key: &'static str,
+        value: f32,
+        min: f32,
+        max: f32,
+    ) -> Result<(), ConfigError> {
         if !value.is_finite() || value < min || value > max {
-            return Err(self.fail(key, value.to_string(), &format!("{min} to {max}{}", unit_of(key))));
+            return Err(self.fail(
+                key,
+                value.to_string(),
+                &format!("{min} to {max}{}", unit_of(key)),
+            ));
         }
         Ok(())
     }
@@ -629,7 +712,9 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let err = parse("[turns]\nmin_overlap = 800\n").unwrap_err().to_string();
+        let err = parse("[turns]\nmin_overlap = 800\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("min_overlap"), "{err}");
         assert!(err.starts_with("test.toml: "), "{err}");
         assert!(!err.contains('\n'), "{err}");
@@ -637,7 +722,9 @@ mod tests {
 
     #[test]
     fn wrong_type_names_key_and_line() {
-        let err = parse("[turns]\nmin_overlap_ms = \"lots\"\n").unwrap_err().to_string();
+        let err = parse("[turns]\nmin_overlap_ms = \"lots\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("turns.min_overlap_ms"), "{err}");
         assert!(err.contains("lots"), "{err}");
         assert!(!err.contains('\n'), "{err}");
@@ -645,7 +732,9 @@ mod tests {
 
     #[test]
     fn out_of_range_names_key_value_range_and_unit() {
-        let err = parse("[turns]\nmin_overlap_ms = 99999\n").unwrap_err().to_string();
+        let err = parse("[turns]\nmin_overlap_ms = 99999\n")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "test.toml: turns.min_overlap_ms = 99999 is out of range: allowed 100 to 5000 ms"
@@ -656,7 +745,9 @@ mod tests {
 
     #[test]
     fn per_nudge_keys_are_checked() {
-        let err = parse("[nudges.smile]\ntext = \"\"\n").unwrap_err().to_string();
+        let err = parse("[nudges.smile]\ntext = \"\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("nudges.smile.text"), "{err}");
         let config = parse("[nudges.smile]\nenabled = false\n").unwrap();
         assert!(!config.nudges.smile.enabled);
@@ -665,7 +756,9 @@ mod tests {
 
     #[test]
     fn same_channel_for_both_sides_is_rejected() {
-        let err = parse("[audio]\nagent_channel = 1\n").unwrap_err().to_string();
+        let err = parse("[audio]\nagent_channel = 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("audio.caller_channel"), "{err}");
     }
 

@@ -102,13 +102,22 @@ impl NudgeId {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Reason {
     /// The agent kept talking over the caller.
-    AgentOverlap { overlap_ms: u64, caller_frustrated: bool },
+    AgentOverlap {
+        overlap_ms: u64,
+        caller_frustrated: bool,
+    },
     /// The caller's voice rose above their baseline.
     CallerVoice { score: f32 },
     /// The agent's pitch movement and loudness dropped below their baseline.
-    AgentFlat { variability_percent_of_baseline: f32, loudness_drop_db: f32 },
+    AgentFlat {
+        variability_percent_of_baseline: f32,
+        loudness_drop_db: f32,
+    },
     /// The agent's syllable rate is above the ceiling or their baseline.
-    AgentFast { syllables_per_s: f32, baseline_syllables_per_s: f32 },
+    AgentFast {
+        syllables_per_s: f32,
+        baseline_syllables_per_s: f32,
+    },
     /// Neither side has spoken for a while.
     DeadAir { silent_ms: u64 },
     /// The agent has held the floor for a while.
@@ -118,7 +127,10 @@ pub enum Reason {
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Reason::AgentOverlap { overlap_ms, caller_frustrated } => {
+            Reason::AgentOverlap {
+                overlap_ms,
+                caller_frustrated,
+            } => {
                 write!(f, "agent talked over the caller for {overlap_ms} ms")?;
                 if caller_frustrated {
                     f.write_str(" while the caller sounds frustrated")?;
@@ -129,20 +141,34 @@ impl fmt::Display for Reason {
                 f,
                 "caller's pitch, loudness and pace rose above their baseline (score {score:.2})"
             ),
-            Reason::AgentFlat { variability_percent_of_baseline, loudness_drop_db } => write!(
+            Reason::AgentFlat {
+                variability_percent_of_baseline,
+                loudness_drop_db,
+            } => write!(
                 f,
                 "agent's pitch movement at {variability_percent_of_baseline:.0}% of baseline, \
                  {loudness_drop_db:.1} dB quieter"
             ),
-            Reason::AgentFast { syllables_per_s, baseline_syllables_per_s } => write!(
+            Reason::AgentFast {
+                syllables_per_s,
+                baseline_syllables_per_s,
+            } => write!(
                 f,
                 "agent at {syllables_per_s:.1} syllables/s (baseline {baseline_syllables_per_s:.1})"
             ),
             Reason::DeadAir { silent_ms } => {
-                write!(f, "both sides silent for {:.1} s", silent_ms as f64 / 1000.0)
+                write!(
+                    f,
+                    "both sides silent for {:.1} s",
+                    silent_ms as f64 / 1000.0
+                )
             }
             Reason::Monologue { talking_ms } => {
-                write!(f, "agent talking for {:.0} s without a caller turn", talking_ms as f64 / 1000.0)
+                write!(
+                    f,
+                    "agent talking for {:.0} s without a caller turn",
+                    talking_ms as f64 / 1000.0
+                )
             }
         }
     }

@@ -23,7 +23,11 @@ use callcue::ANALYSIS_RATE_HZ;
 const DEMO_CALL_WAV: &[u8] = include_bytes!("../demo/call.wav");
 
 #[derive(Parser)]
-#[command(name = "callcue", version, about = "On-device coaching for phone agents")]
+#[command(
+    name = "callcue",
+    version,
+    about = "On-device coaching for phone agents"
+)]
 struct Cli {
     /// Config file (default: $CALLCUE_CONFIG, then the user config dir, then /etc/callcue).
     #[arg(long, global = true, value_name = "FILE")]
@@ -93,7 +97,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            let code = if error.downcast_ref::<BadInput>().is_some() { 2 } else { 1 };
+            let code = if error.downcast_ref::<BadInput>().is_some() {
+                2
+            } else {
+                1
+            };
             if !is_broken_pipe(&error) {
                 eprintln!("callcue: error: {error:#}");
             }
@@ -114,7 +122,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let source = match (call, agent, caller) {
                 (Some(path), _, _) => CallSource::Stereo(path),
                 (None, Some(agent), Some(caller)) => CallSource::Pair { agent, caller },
-                _ => return Err(BadInput("give CALL.wav, or both --agent and --caller".into()).into()),
+                _ => {
+                    return Err(
+                        BadInput("give CALL.wav, or both --agent and --caller".into()).into(),
+                    )
+                }
             };
             let audio = load_call(&source, &config.audio).map_err(|e| BadInput(e.to_string()))?;
             replay(&audio, &config, &output)
@@ -159,7 +171,9 @@ fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Re
     let stdout = io::stdout().lock();
     let mut writer = EventWriter::new(BufWriter::new(stdout), format, output.verbose);
     analyze_call(audio, config, &mut writer);
-    writer.finish().context("writing events to standard output")?;
+    writer
+        .finish()
+        .context("writing events to standard output")?;
     Ok(())
 }
 

@@ -107,15 +107,27 @@ mod tests {
         config.pause.max_per_call = 2;
         let mut engine = NudgeEngine::new();
         assert_eq!(engine.offer(&config, NudgeId::Pause, 90, 1000), Ok(()));
-        assert_eq!(engine.offer(&config, NudgeId::Pause, 90, 5000), Err(SuppressedBecause::Cooldown));
+        assert_eq!(
+            engine.offer(&config, NudgeId::Pause, 90, 5000),
+            Err(SuppressedBecause::Cooldown)
+        );
         // Lower priority while pause is on screen waits its turn...
-        assert_eq!(engine.offer(&config, NudgeId::Smile, 30, 2000), Err(SuppressedBecause::Busy));
+        assert_eq!(
+            engine.offer(&config, NudgeId::Smile, 30, 2000),
+            Err(SuppressedBecause::Busy)
+        );
         // ...but after display_ms it is shown.
         assert_eq!(engine.offer(&config, NudgeId::Smile, 30, 5001), Ok(()));
         // Higher priority replaces what is on screen.
-        assert_eq!(engine.offer(&config, NudgeId::Acknowledge, 80, 5500), Ok(()));
+        assert_eq!(
+            engine.offer(&config, NudgeId::Acknowledge, 80, 5500),
+            Ok(())
+        );
         assert_eq!(engine.offer(&config, NudgeId::Pause, 90, 11_000), Ok(()));
-        assert_eq!(engine.offer(&config, NudgeId::Pause, 90, 30_000), Err(SuppressedBecause::NudgeCap));
+        assert_eq!(
+            engine.offer(&config, NudgeId::Pause, 90, 30_000),
+            Err(SuppressedBecause::NudgeCap)
+        );
         assert_eq!(engine.shown_counts()[NudgeId::Pause.index()], 2);
         assert_eq!(engine.suppressed(), 3);
     }
@@ -126,8 +138,14 @@ mod tests {
         config.smile.enabled = false;
         config.max_per_call = 1;
         let mut engine = NudgeEngine::new();
-        assert_eq!(engine.offer(&config, NudgeId::Smile, 30, 0), Err(SuppressedBecause::Disabled));
+        assert_eq!(
+            engine.offer(&config, NudgeId::Smile, 30, 0),
+            Err(SuppressedBecause::Disabled)
+        );
         assert_eq!(engine.offer(&config, NudgeId::CheckIn, 40, 0), Ok(()));
-        assert_eq!(engine.offer(&config, NudgeId::FillSilence, 60, 60_000), Err(SuppressedBecause::CallCap));
+        assert_eq!(
+            engine.offer(&config, NudgeId::FillSilence, 60, 60_000),
+            Err(SuppressedBecause::CallCap)
+        );
     }
 }

@@ -52,7 +52,9 @@ impl<W: Write> EventWriter<W> {
                 self.out.write_all(b"\n")
             }
             Format::Text => {
-                if !self.verbose && matches!(event, Event::Speech { .. } | Event::ResponseGap { .. }) {
+                if !self.verbose
+                    && matches!(event, Event::Speech { .. } | Event::ResponseGap { .. })
+                {
                     return Ok(());
                 }
                 writeln!(self.out, "{}  {}", clock(event.t_ms()), TextLine(event))
@@ -73,7 +75,11 @@ impl<W: Write> EventSink for EventWriter<W> {
 
 /// `m:ss.s` of a call position.
 pub fn clock(t_ms: u64) -> String {
-    format!("{:>3}:{:04.1}", t_ms / 60_000, (t_ms % 60_000) as f64 / 1000.0)
+    format!(
+        "{:>3}:{:04.1}",
+        t_ms / 60_000,
+        (t_ms % 60_000) as f64 / 1000.0
+    )
 }
 
 /// One event as a line of the text timeline (without the time).

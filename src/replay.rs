@@ -62,7 +62,9 @@ pub enum ReplayError {
 pub fn load_call(source: &CallSource, audio: &AudioConfig) -> Result<CallAudio, ReplayError> {
     match source {
         CallSource::Stereo(path) => return call_from_recording(read_wav(path)?, path, audio),
-        CallSource::Pair { agent, caller } => Ok(equal_length(load_side(agent)?, load_side(caller)?)),
+        CallSource::Pair { agent, caller } => {
+            Ok(equal_length(load_side(agent)?, load_side(caller)?))
+        }
     }
 }
 
@@ -128,7 +130,11 @@ pub fn analyze_call(call: &CallAudio, config: &Config, sink: &mut dyn EventSink)
     let frame_len = analyzer.frame_len();
     let mut padded_agent = vec![0.0f32; frame_len];
     let mut padded_caller = vec![0.0f32; frame_len];
-    for (agent, caller) in call.agent.chunks(frame_len).zip(call.caller.chunks(frame_len)) {
+    for (agent, caller) in call
+        .agent
+        .chunks(frame_len)
+        .zip(call.caller.chunks(frame_len))
+    {
         if agent.len() == frame_len {
             analyzer.process_frame(agent, caller, sink);
         } else {

@@ -65,7 +65,8 @@ pub struct TurnTracker {
     frame_ms: u64,
     sides: [SideState; 2],
     call_started: bool,
-    dead_air_flagged: bool,
+    /// Start of the current dead-air spell, once it reached the threshold.
+    dead_air_since_ms: Option<u64>,
     agent_floor_since_ms: Option<u64>,
     monologue_flagged: bool,
     totals: TurnTotals,
@@ -79,7 +80,7 @@ impl TurnTracker {
             frame_ms: frame_ms.into(),
             sides: [SideState::default(); 2],
             call_started: false,
-            dead_air_flagged: false,
+            dead_air_since_ms: None,
             agent_floor_since_ms: None,
             monologue_flagged: false,
             totals: TurnTotals::default(),
@@ -119,8 +120,7 @@ impl TurnTracker {
 
     /// Closes open spells at the end of the call (`end_ms`).
     pub fn finish(&mut self, end_ms: u64, activity: &[SideActivity; 2]) {
-        if self.dead_air_flagged {
-            let since = silence_since_ms(activity);
+        if let Some(since) = self.dead_air_since_ms {
             self.close_dead_air(end_ms.saturating_sub(since));
         }
         self.release_floor(activity[Speaker::Agent.index()].last_speech_end_ms);
@@ -135,8 +135,7 @@ impl TurnTracker {
         emit: &mut impl FnMut(Event<'static>),
     ) {
         self.call_started = true;
-        if self.dead_air_flagged {
-            let since = silence_since_ms(activity);
+        if let Some(since) = self.dead_air_since_ms {
             self.close_dead_air(start_ms.saturating_sub(since));
         }
         let other = activity[speaker.other().index()];
@@ -151,7 +150,8 @@ impl TurnTracker {
                 overlap_ms,
                 decided: false,
             });
-        } else if let Some(other_end) = self.sides[speaker.other().index()].last_turn_end_ms.take() {
+        } else if let Some(other_end) = self.sides[speaker.other().index()].last_turn_end_ms.take()
+        {
             if start_ms >= other_end && start_ms - other_end <= MAX_RESPONSE_GAP_MS {
                 emit(Event::ResponseGap {
                     t_ms: frame_end_ms,
@@ -243,7 +243,8 @@ impl TurnTracker {
         let agent = activity[Speaker::Agent.index()];
         let caller = activity[Speaker::Caller.index()];
         let caller_took_turn = caller.open_since_ms.is_some_and(|start| {
-            caller.last_speech_end_ms.saturating_sub(start) > u64::from(self.config.backchannel_max_ms)
+            caller.last_speech_end_ms.saturating_sub(start)
+                > u64::from(self.config.backchannel_max_ms)
         });
         let long_silence = agent.open_since_ms.is_none()
             && caller.open_since_ms.is_none()
@@ -281,12 +282,12 @@ impl TurnTracker {
         emit: &mut impl FnMut(Event<'static>),
     ) {
         let both_silent = activity.iter().all(|a| a.open_since_ms.is_none());
-        if !self.call_started || !both_silent || self.dead_air_flagged {
+        if !self.call_started || !both_silent || self.dead_air_since_ms.is_some() {
             return;
         }
         let since = silence_since_ms(activity);
         if frame_end_ms.saturating_sub(since) >= u64::from(self.config.dead_air_ms) {
-            self.dead_air_flagged = true;
+            self.dead_air_since_ms = Some(since);
             emit(Event::DeadAir {
                 t_ms: frame_end_ms,
                 start_ms: since,
@@ -295,7 +296,7 @@ impl TurnTracker {
     }
 
     fn close_dead_air(&mut self, duration_ms: u64) {
-        self.dead_air_flagged = false;
+        self.dead_air_since_ms = None;
         self.totals.dead_air_ms += duration_ms;
         self.totals.dead_air_spells += 1;
         self.totals.longest_dead_air_ms = self.totals.longest_dead_air_ms.max(duration_ms);
@@ -304,7 +305,9 @@ impl TurnTracker {
 
 /// When the current two-sided silence began: the later of the two last speech ends.
 fn silence_since_ms(activity: &[SideActivity; 2]) -> u64 {
-    activity[0].last_speech_end_ms.max(activity[1].last_speech_end_ms)
+    activity[0]
+        .last_speech_end_ms
+        .max(activity[1].last_speech_end_ms)
 }
 
 #[cfg(test)]
@@ -316,6 +319,14 @@ mod tests {
     /// Runs two frame-level speech patterns ('#' speech, '.' silence, 20 ms a character)
     /// through segmenters and the tracker; returns the events.
     fn run(agent: &str, caller: &str) -> Vec<Event<'static>> {
+        run_with_totals(agent, caller).0
+    }
+
+    fn run_totals(agent: &str, caller: &str) -> TurnTotals {
+        run_with_totals(agent, caller).1
+    }
+
+    fn run_with_totals(agent: &str, caller: &str) -> (Vec<Event<'static>>, TurnTotals) {
         let vad = VadConfig {
             frame_ms: 20,
             onset_ms: 60,
@@ -350,7 +361,7 @@ mod tests {
             last = Some(activity);
         }
         tracker.finish(frames as u64 * 20, &last.unwrap());
-        events
+        (events, tracker.totals())
     }
 
     fn repeat(c: char, n: usize) -> String {
@@ -373,7 +384,11 @@ mod tests {
         let agent = repeat('.', 50) + &repeat('#', 100);
         let events = run(&agent, &caller);
         assert_eq!(interruptions(&events), vec![(Speaker::Agent, 1000)]);
-        let t = events.iter().find(|e| e.type_name() == "interruption").unwrap().t_ms();
+        let t = events
+            .iter()
+            .find(|e| e.type_name() == "interruption")
+            .unwrap()
+            .t_ms();
         assert!(t > 1000 && t <= 2200, "decided at {t}");
     }
 
@@ -383,7 +398,13 @@ mod tests {
         let agent = repeat('.', 50) + &repeat('#', 20) + &repeat('.', 130);
         let events = run(&agent, &caller);
         assert!(interruptions(&events).is_empty());
-        assert!(events.iter().any(|e| matches!(e, Event::Backchannel { speaker: Speaker::Agent, .. })));
+        assert!(events.iter().any(|e| matches!(
+            e,
+            Event::Backchannel {
+                speaker: Speaker::Agent,
+                ..
+            }
+        )));
     }
 
     #[test]
@@ -410,14 +431,27 @@ mod tests {
         let agent = repeat('.', 70) + &repeat('#', 100) + &repeat('.', 150) + &repeat('#', 350);
         let events = run(&agent, &caller);
         let gap = events.iter().find_map(|e| match e {
-            Event::ResponseGap { speaker: Speaker::Agent, gap_ms, .. } => Some(*gap_ms),
+            Event::ResponseGap {
+                speaker: Speaker::Agent,
+                gap_ms,
+                ..
+            } => Some(*gap_ms),
             _ => None,
         });
         assert_eq!(gap, Some(400));
-        let dead_air: Vec<_> = events.iter().filter(|e| e.type_name() == "dead_air").collect();
+        let dead_air: Vec<_> = events
+            .iter()
+            .filter(|e| e.type_name() == "dead_air")
+            .collect();
         assert_eq!(dead_air.len(), 1);
         assert_eq!(dead_air[0].t_ms(), 3400 + 2000);
-        let monologue: Vec<_> = events.iter().filter(|e| e.type_name() == "monologue").collect();
+        let totals = run_totals(&agent, &caller);
+        assert_eq!(totals.dead_air_spells, 1);
+        assert_eq!(totals.dead_air_ms, 3000, "silence from 3400 to 6400 ms");
+        let monologue: Vec<_> = events
+            .iter()
+            .filter(|e| e.type_name() == "monologue")
+            .collect();
         assert_eq!(monologue.len(), 1, "{events:?}");
         assert_eq!(monologue[0].t_ms(), 6400 + 6000);
     }

@@ -53,7 +53,10 @@ impl FrameVad {
         for (out, &x) in self.frame_i16.iter_mut().zip(frame) {
             *out = (x * 32768.0).clamp(-32768.0, 32767.0) as i16;
         }
-        self.vad.0.is_voice_segment(&self.frame_i16).unwrap_or(false)
+        self.vad
+            .0
+            .is_voice_segment(&self.frame_i16)
+            .unwrap_or(false)
     }
 }
 
@@ -194,9 +197,15 @@ mod tests {
 
     #[test]
     fn onset_is_backdated_to_the_first_speech_frame() {
-        let changes = run("..#####" );
+        let changes = run("..#####");
         assert_eq!(changes[0], SegmentChange::Started { start_ms: 40 });
-        assert_eq!(changes[1], SegmentChange::Ended { start_ms: 40, end_ms: 140 });
+        assert_eq!(
+            changes[1],
+            SegmentChange::Ended {
+                start_ms: 40,
+                end_ms: 140
+            }
+        );
     }
 
     #[test]
@@ -210,7 +219,13 @@ mod tests {
     #[test]
     fn end_is_the_last_speech_frame_not_the_hangover() {
         let changes = run("#####..............");
-        assert_eq!(changes[1], SegmentChange::Ended { start_ms: 0, end_ms: 100 });
+        assert_eq!(
+            changes[1],
+            SegmentChange::Ended {
+                start_ms: 0,
+                end_ms: 100
+            }
+        );
     }
 
     #[test]
@@ -225,7 +240,9 @@ mod tests {
                 .map(|i| {
                     let t = (frame * 320 + i) as f32 / 16000.0;
                     (1..12)
-                        .map(|h| (2.0 * std::f32::consts::PI * 150.0 * h as f32 * t).sin() / h as f32)
+                        .map(|h| {
+                            (2.0 * std::f32::consts::PI * 150.0 * h as f32 * t).sin() / h as f32
+                        })
                         .sum::<f32>()
                         * 0.2
                 })

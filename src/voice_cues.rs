@@ -38,10 +38,16 @@ pub fn frustration_reading(
         + config.pitch_range_weight * part(range_rise, config.pitch_range_rise_semitones)
         + config.loudness_weight * part(loudness_rise, config.loudness_rise_db)
         + config.pace_weight * part(pace_rise, config.pace_rise_percent);
-    let weights =
-        config.pitch_weight + config.pitch_range_weight + config.loudness_weight + config.pace_weight;
+    let weights = config.pitch_weight
+        + config.pitch_range_weight
+        + config.loudness_weight
+        + config.pace_weight;
     FrustrationReading {
-        score: if weights > 0.0 { weighted / weights } else { 0.0 },
+        score: if weights > 0.0 {
+            weighted / weights
+        } else {
+            0.0
+        },
         pitch_rise_semitones: pitch_rise,
         pitch_range_rise_semitones: range_rise,
         loudness_rise_db: loudness_rise,
@@ -92,14 +98,22 @@ impl CallerFrustration {
             self.frustrated = true;
             self.episode_peak = Some((t_ms, reading.score));
             Change::Start
-        } else if self.frustrated && reading.score < self.config.threshold - self.config.hysteresis {
+        } else if self.frustrated && reading.score < self.config.threshold - self.config.hysteresis
+        {
             self.frustrated = false;
             Change::End
         } else {
             return (None, None);
         };
-        let finished_peak = if change == Change::End { self.episode_peak.take() } else { None };
-        (Some(frustration_event(t_ms, change, &reading)), finished_peak)
+        let finished_peak = if change == Change::End {
+            self.episode_peak.take()
+        } else {
+            None
+        };
+        (
+            Some(frustration_event(t_ms, change, &reading)),
+            finished_peak,
+        )
     }
 
     /// Ends the call: the open episode's peak, if the caller was still frustrated.
@@ -146,10 +160,16 @@ impl AgentPace {
     }
 
     /// Judges the agent's recent speech at `t_ms`; returns the event if the state changed.
-    pub fn update(&mut self, t_ms: u64, recent: &ProsodyStats, baseline: &ProsodyStats) -> Option<Event<'static>> {
+    pub fn update(
+        &mut self,
+        t_ms: u64,
+        recent: &ProsodyStats,
+        baseline: &ProsodyStats,
+    ) -> Option<Event<'static>> {
         let limit = self.limit(baseline);
         let rate = recent.syllables_per_s;
-        let recovered_below = limit - (limit - baseline.syllables_per_s).max(0.0) * RECOVERY_FRACTION;
+        let recovered_below =
+            limit - (limit - baseline.syllables_per_s).max(0.0) * RECOVERY_FRACTION;
         let change = if !self.fast && rate > limit {
             self.fast = true;
             Change::Start
@@ -184,7 +204,12 @@ impl AgentEnergy {
     }
 
     /// Judges the agent's recent speech at `t_ms`; returns the event if the state changed.
-    pub fn update(&mut self, t_ms: u64, recent: &ProsodyStats, baseline: &ProsodyStats) -> Option<Event<'static>> {
+    pub fn update(
+        &mut self,
+        t_ms: u64,
+        recent: &ProsodyStats,
+        baseline: &ProsodyStats,
+    ) -> Option<Event<'static>> {
         let keep = 1.0 - self.config.variability_drop_percent / 100.0;
         let variability_limit = baseline.pitch_variability_semitones * keep;
         let loudness_limit = baseline.loudness_dbfs - self.config.loudness_drop_db;
@@ -192,7 +217,8 @@ impl AgentEnergy {
             && recent.loudness_dbfs <= loudness_limit;
         let recovered = recent.pitch_variability_semitones
             > baseline.pitch_variability_semitones * (1.0 - (1.0 - keep) * RECOVERY_FRACTION)
-            || recent.loudness_dbfs > baseline.loudness_dbfs - self.config.loudness_drop_db * RECOVERY_FRACTION;
+            || recent.loudness_dbfs
+                > baseline.loudness_dbfs - self.config.loudness_drop_db * RECOVERY_FRACTION;
         let change = if !self.flat && flat_now {
             self.flat = true;
             Change::Start
@@ -250,14 +276,26 @@ mod tests {
         let mut frustration = CallerFrustration::new(&CallerFrustrationConfig::default());
         let base = stats(180.0, 2.0, -26.0, 4.0);
         let (event, _) = frustration.update(1000, &stats(240.0, 3.0, -19.0, 5.0), &base);
-        assert!(matches!(event, Some(Event::Frustration { change: Change::Start, .. })));
+        assert!(matches!(
+            event,
+            Some(Event::Frustration {
+                change: Change::Start,
+                ..
+            })
+        ));
         let (event, _) = frustration.update(1100, &stats(260.0, 4.0, -17.0, 5.0), &base);
         assert!(event.is_none());
         // Slightly below the threshold but inside the hysteresis band: still frustrated.
         let (event, _) = frustration.update(1200, &stats(205.0, 2.4, -23.5, 4.3), &base);
         assert!(event.is_none(), "{event:?}");
         let (event, peak) = frustration.update(1300, &base, &base);
-        assert!(matches!(event, Some(Event::Frustration { change: Change::End, .. })));
+        assert!(matches!(
+            event,
+            Some(Event::Frustration {
+                change: Change::End,
+                ..
+            })
+        ));
         assert_eq!(peak.unwrap().0, 1100);
     }
 
@@ -265,15 +303,27 @@ mod tests {
     fn pace_uses_ceiling_and_baseline() {
         let mut pace = AgentPace::new(&AgentPaceConfig::default());
         let base = stats(120.0, 2.0, -20.0, 4.0);
-        assert!(pace.update(0, &stats(120.0, 2.0, -20.0, 5.0), &base).is_none());
-        assert!(pace.update(100, &stats(120.0, 2.0, -20.0, 5.8), &base).is_some());
-        assert!(pace.update(200, &stats(120.0, 2.0, -20.0, 5.0), &base).is_none());
-        assert!(pace.update(300, &stats(120.0, 2.0, -20.0, 4.2), &base).is_some());
+        assert!(pace
+            .update(0, &stats(120.0, 2.0, -20.0, 5.0), &base)
+            .is_none());
+        assert!(pace
+            .update(100, &stats(120.0, 2.0, -20.0, 6.2), &base)
+            .is_some());
+        assert!(pace
+            .update(200, &stats(120.0, 2.0, -20.0, 5.5), &base)
+            .is_none());
+        assert!(pace
+            .update(300, &stats(120.0, 2.0, -20.0, 4.2), &base)
+            .is_some());
         // A naturally fast talker still hits the absolute ceiling.
         let mut pace = AgentPace::new(&AgentPaceConfig::default());
         let fast_base = stats(120.0, 2.0, -20.0, 7.0);
-        assert!(pace.update(0, &stats(120.0, 2.0, -20.0, 7.3), &fast_base).is_none());
-        assert!(pace.update(0, &stats(120.0, 2.0, -20.0, 7.8), &fast_base).is_some());
+        assert!(pace
+            .update(0, &stats(120.0, 2.0, -20.0, 7.3), &fast_base)
+            .is_none());
+        assert!(pace
+            .update(0, &stats(120.0, 2.0, -20.0, 7.8), &fast_base)
+            .is_some());
     }
 
     #[test]
@@ -281,10 +331,18 @@ mod tests {
         let mut energy = AgentEnergy::new(&AgentEnergyConfig::default());
         let base = stats(120.0, 2.0, -20.0, 4.0);
         // Quieter only: not flat.
-        assert!(energy.update(0, &stats(120.0, 1.9, -30.0, 4.0), &base).is_none());
+        assert!(energy
+            .update(0, &stats(120.0, 1.9, -30.0, 4.0), &base)
+            .is_none());
         // Monotone only: not flat.
-        assert!(energy.update(0, &stats(120.0, 0.8, -20.0, 4.0), &base).is_none());
-        assert!(energy.update(0, &stats(120.0, 0.8, -28.0, 4.0), &base).is_some());
-        assert!(energy.update(0, &stats(120.0, 2.0, -20.0, 4.0), &base).is_some());
+        assert!(energy
+            .update(0, &stats(120.0, 0.8, -20.0, 4.0), &base)
+            .is_none());
+        assert!(energy
+            .update(0, &stats(120.0, 0.8, -28.0, 4.0), &base)
+            .is_some());
+        assert!(energy
+            .update(0, &stats(120.0, 2.0, -20.0, 4.0), &base)
+            .is_some());
     }
 }

@@ -18,8 +18,14 @@ fn callcue(args: &[&str]) -> Output {
 }
 
 fn stderr_line(output: &Output) -> String {
-    let text = String::from_utf8_lossy(&output.stderr).trim_end().to_string();
-    assert_eq!(text.lines().count(), 1, "expected one line of error, got: {text:?}");
+    let text = String::from_utf8_lossy(&output.stderr)
+        .trim_end()
+        .to_string();
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "expected one line of error, got: {text:?}"
+    );
     text
 }
 
@@ -98,10 +104,16 @@ fn silent_call_replays_with_a_summary_and_no_nudges() {
     let silent = dir.path().join("silent.wav");
     write_wav(&silent, 2, 8000, 8000 * 20);
     let output = callcue(&["replay", "--format", "jsonl", silent.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
     assert_eq!(events.len(), 1, "{events:?}");
-    let Ev::Summary(summary) = &events[0] else { panic!("{events:?}") };
+    let Ev::Summary(summary) = &events[0] else {
+        panic!("{events:?}")
+    };
     assert_eq!(summary.duration_ms, 20_000);
     assert_eq!(summary.nudges_total, 0);
     // Silence before anyone spoke is not dead air: the call has not started.
@@ -124,18 +136,31 @@ fn two_mono_files_replay_like_one_stereo_file() {
         "--caller",
         caller.to_str().unwrap(),
     ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
-    let Some(Ev::Summary(summary)) = events.last() else { panic!("{events:?}") };
+    let Some(Ev::Summary(summary)) = events.last() else {
+        panic!("{events:?}")
+    };
     assert_eq!(summary.duration_ms, 5000, "the longer side sets the length");
 }
 
 #[test]
 fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     let output = callcue(&["demo", "--format", "jsonl"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
-    assert!(events.iter().any(|e| matches!(e, Ev::Nudge { .. })), "the demo call coaches");
+    assert!(
+        events.iter().any(|e| matches!(e, Ev::Nudge { .. })),
+        "the demo call coaches"
+    );
     assert!(matches!(events.last(), Some(Ev::Summary(_))));
 
     let output = callcue(&["demo"]);
@@ -145,6 +170,10 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     assert!(text.contains("end of call"), "{text}");
 
     let output = callcue(&["doctor"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("all checks passed"));
 }

@@ -22,27 +22,48 @@ fn replay(call_wav: &Path) -> Vec<Ev> {
         .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
         .output()
         .expect("callcue runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     parse_stream(&String::from_utf8(output.stdout).unwrap())
 }
 
 fn stretch(rendered: &RenderedCall, label: &str) -> (u64, u64) {
-    let lines: Vec<&PlacedLine> = rendered.placed.iter().filter(|l| l.label == label).collect();
+    let lines: Vec<&PlacedLine> = rendered
+        .placed
+        .iter()
+        .filter(|l| l.label == label)
+        .collect();
     assert!(!lines.is_empty(), "no line labelled {label}");
-    (lines.iter().map(|l| l.start_ms).min().unwrap(), lines.iter().map(|l| l.end_ms).max().unwrap())
+    (
+        lines.iter().map(|l| l.start_ms).min().unwrap(),
+        lines.iter().map(|l| l.end_ms).max().unwrap(),
+    )
 }
 
 fn nudge_times(events: &[Ev], id: &str) -> Vec<u64> {
-    nudges(events).into_iter().filter(|(n, _)| n == id).map(|(_, t)| t).collect()
+    nudges(events)
+        .into_iter()
+        .filter(|(n, _)| n == id)
+        .map(|(_, t)| t)
+        .collect()
 }
 
 fn report(events: &[Ev], rendered: &RenderedCall) -> String {
     let mut text = String::from("stretches:\n");
     for line in &rendered.placed {
-        text += &format!("  {:>6}-{:>6} {:?} {}\n", line.start_ms, line.end_ms, line.side, line.label);
+        text += &format!(
+            "  {:>6}-{:>6} {:?} {}\n",
+            line.start_ms, line.end_ms, line.side, line.label
+        );
     }
     text += "events:\n";
-    for event in events.iter().filter(|e| !matches!(e, Ev::Speech { .. } | Ev::ResponseGap { .. })) {
+    for event in events
+        .iter()
+        .filter(|e| !matches!(e, Ev::Speech { .. } | Ev::ResponseGap { .. }))
+    {
         text += &format!("  {event:?}\n");
     }
     text
@@ -59,19 +80,29 @@ fn check_coaching_call(rate_hz: u32) {
     let (cut_in, _) = stretch(&rendered, "interruption");
     let pauses = nudge_times(&events, "pause");
     assert_eq!(pauses.len(), 1, "one pause nudge\n{why}");
-    assert!(pauses[0] > cut_in && pauses[0] <= cut_in + 1500, "pause at {} for a cut-in at {cut_in}\n{why}", pauses[0]);
+    assert!(
+        pauses[0] > cut_in && pauses[0] <= cut_in + 1500,
+        "pause at {} for a cut-in at {cut_in}\n{why}",
+        pauses[0]
+    );
 
     // Backchannels: recorded as such, never as interruptions.
     let (bc_start, bc_end) = stretch(&rendered, "backchannel");
     let agent_interruptions: Vec<u64> = events
         .iter()
         .filter_map(|e| match e {
-            Ev::Interruption { by: EvSide::Agent, start_ms, .. } => Some(*start_ms),
+            Ev::Interruption {
+                by: EvSide::Agent,
+                start_ms,
+                ..
+            } => Some(*start_ms),
             _ => None,
         })
         .collect();
     assert!(
-        agent_interruptions.iter().all(|t| *t < bc_start - 100 || *t > bc_end + 100),
+        agent_interruptions
+            .iter()
+            .all(|t| *t < bc_start - 100 || *t > bc_end + 100),
         "a backchannel was taken for an interruption\n{why}"
     );
     let backchannels = events
@@ -86,31 +117,56 @@ fn check_coaching_call(rate_hz: u32) {
         events.iter().any(|e| matches!(e, Ev::Interruption { by: EvSide::Caller, start_ms, .. } if start_ms.abs_diff(over_start) < 300)),
         "caller interruption recorded\n{why}"
     );
-    assert!(pauses.iter().all(|t| *t < over_start || *t > over_end + 2000), "no pause for the caller's overlap\n{why}");
+    assert!(
+        pauses
+            .iter()
+            .all(|t| *t < over_start || *t > over_end + 2000),
+        "no pause for the caller's overlap\n{why}"
+    );
 
     // fill_silence: during the silence before the `dead_air` line.
     let (after_silence, _) = stretch(&rendered, "dead_air");
     let (_, before_silence) = stretch(&rendered, "agent_checks");
     let fills = nudge_times(&events, "fill_silence");
     assert_eq!(fills.len(), 1, "{why}");
-    assert!(fills[0] > before_silence && fills[0] < after_silence, "fill_silence at {}\n{why}", fills[0]);
+    assert!(
+        fills[0] > before_silence && fills[0] < after_silence,
+        "fill_silence at {}\n{why}",
+        fills[0]
+    );
 
     // slow_down, smile, acknowledge: on their stretches.
-    for (id, label) in [("slow_down", "fast"), ("smile", "flat"), ("acknowledge", "raised")] {
+    for (id, label) in [
+        ("slow_down", "fast"),
+        ("smile", "flat"),
+        ("acknowledge", "raised"),
+    ] {
         let (start, end) = stretch(&rendered, label);
         let times = nudge_times(&events, id);
         assert_eq!(times.len(), 1, "{id}: {times:?}\n{why}");
-        assert!(times[0] > start && times[0] <= end + AFTER_STRETCH_MS, "{id} at {} for {label} {start}-{end}\n{why}", times[0]);
+        assert!(
+            times[0] > start && times[0] <= end + AFTER_STRETCH_MS,
+            "{id} at {} for {label} {start}-{end}\n{why}",
+            times[0]
+        );
     }
 
     // Nothing else: no monologue in this call.
     assert!(nudge_times(&events, "check_in").is_empty(), "{why}");
-    let Some(Ev::Summary(summary)) = events.last() else { panic!("summary last\n{why}") };
+    let Some(Ev::Summary(summary)) = events.last() else {
+        panic!("summary last\n{why}")
+    };
     assert_eq!(summary.interruptions_by_agent, 1, "{why}");
     assert_eq!(summary.nudges_total, 5, "{why}");
     assert!(!summary.frustration_peaks.is_empty(), "{why}");
-    assert!(summary.dead_air_spells >= 1 && summary.longest_dead_air_ms >= 8000, "{why}");
-    assert!(summary.agent_talk_ratio > 0.3 && summary.agent_talk_ratio < 0.7, "{why}");
+    assert!(
+        summary.dead_air_spells >= 1 && summary.longest_dead_air_ms >= 8000,
+        "{why}"
+    );
+    assert!(
+        summary.agent_talk_ratio > 0.3 && summary.agent_talk_ratio < 0.7,
+        "{why}"
+    );
 }
 
 #[test]
@@ -131,9 +187,20 @@ fn calm_polite_call_gets_no_nudge() {
     let events = replay(&wav);
     let why = report(&events, &rendered);
     assert!(nudges(&events).is_empty(), "{why}");
-    assert!(!events.iter().any(|e| matches!(e, Ev::NudgeSuppressed { .. })), "nothing was even due\n{why}");
-    let Some(Ev::Summary(summary)) = events.last() else { panic!("{why}") };
-    assert_eq!(summary.interruptions_by_agent + summary.interruptions_by_caller, 0, "{why}");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Ev::NudgeSuppressed { .. })),
+        "nothing was even due\n{why}"
+    );
+    let Some(Ev::Summary(summary)) = events.last() else {
+        panic!("{why}")
+    };
+    assert_eq!(
+        summary.interruptions_by_agent + summary.interruptions_by_caller,
+        0,
+        "{why}"
+    );
     assert!(summary.agent_response_gap_median_ms.is_some(), "{why}");
 }
 
@@ -143,9 +210,15 @@ fn events_come_in_time_order_with_latency_on_every_nudge() {
     let wav = dir.path().join("coaching.wav");
     render_call_at(&coaching_call(), &wav, 16000);
     let events = replay(&wav);
-    assert!(events.windows(2).all(|w| w[0].t_ms() <= w[1].t_ms()), "t_ms never goes back");
+    assert!(
+        events.windows(2).all(|w| w[0].t_ms() <= w[1].t_ms()),
+        "t_ms never goes back"
+    );
     for event in &events {
-        if let Ev::Nudge { latency_ms, text, .. } = event {
+        if let Ev::Nudge {
+            latency_ms, text, ..
+        } = event
+        {
             assert!(*latency_ms >= 0.0 && latency_ms.is_finite());
             assert!(!text.is_empty());
         }

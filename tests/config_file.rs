@@ -23,7 +23,11 @@ fn shipped_file_sets_every_key_explicitly() {
     let defaults = toml::Table::try_from(Config::default()).unwrap();
     fn keys(prefix: &str, table: &toml::Table, out: &mut Vec<String>) {
         for (key, value) in table {
-            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
             match value {
                 toml::Value::Table(inner) => keys(&path, inner, out),
                 _ => out.push(path),
@@ -43,22 +47,40 @@ fn bad_files_give_one_line_errors_naming_file_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("[turns]\nmin_overlap_ms = -5\n", "turns.min_overlap_ms"),
-        ("[turns]\nmin_overlap_ms = 20\n", "turns.min_overlap_ms = 20 is out of range: allowed 100 to 5000 ms"),
+        (
+            "[turns]\nmin_overlap_ms = 20\n",
+            "turns.min_overlap_ms = 20 is out of range: allowed 100 to 5000 ms",
+        ),
         ("[vad]\naggressiveness = 7\n", "vad.aggressiveness = 7"),
         ("[nudges.pause]\ncooldown = 5\n", "cooldown"),
-        ("[prosody]\npitch_min_hz = \"low\"\n", "prosody.pitch_min_hz"),
-        ("[caller_frustration]\nthreshold = 1.5\n", "caller_frustration.threshold = 1.5"),
+        (
+            "[prosody]\npitch_min_hz = \"low\"\n",
+            "prosody.pitch_min_hz",
+        ),
+        (
+            "[caller_frustration]\nthreshold = 1.5\n",
+            "caller_frustration.threshold = 1.5",
+        ),
         ("this is not toml", "line 1"),
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
         let path = dir.path().join(format!("case{i}.toml"));
         std::fs::write(&path, text).unwrap();
         let message = Config::load(&path).unwrap_err().to_string();
-        assert!(message.starts_with(&path.display().to_string()), "{message}");
-        assert!(message.contains(expected), "case {i}: {message:?} lacks {expected:?}");
+        assert!(
+            message.starts_with(&path.display().to_string()),
+            "{message}"
+        );
+        assert!(
+            message.contains(expected),
+            "case {i}: {message:?} lacks {expected:?}"
+        );
         assert!(!message.contains('\n'), "case {i} spans lines: {message:?}");
     }
     let missing = dir.path().join("missing.toml");
     let message = Config::load(&missing).unwrap_err().to_string();
-    assert!(message.contains("missing.toml") && message.contains("cannot read"), "{message}");
+    assert!(
+        message.contains("missing.toml") && message.contains("cannot read"),
+        "{message}"
+    );
 }

@@ -82,7 +82,11 @@ fn process_frame_does_not_allocate_in_steady_state() {
         }
     };
     let warm_up_frames = 60 * 16000 / frame_len;
-    for (i, (a, c)) in agent.chunks_exact(frame_len).zip(caller.chunks_exact(frame_len)).enumerate() {
+    for (i, (a, c)) in agent
+        .chunks_exact(frame_len)
+        .zip(caller.chunks_exact(frame_len))
+        .enumerate()
+    {
         if i == warm_up_frames {
             COUNTING.with(|c| c.set(true));
         }
@@ -90,7 +94,13 @@ fn process_frame_does_not_allocate_in_steady_state() {
     }
     COUNTING.with(|c| c.set(false));
     let allocations = ALLOCATIONS.load(Ordering::Relaxed);
-    assert!(events_seen > 50, "the signal should exercise the analysis: {events_seen} events");
+    assert!(
+        events_seen > 50,
+        "the signal should exercise the analysis: {events_seen} events"
+    );
     assert!(nudges_seen > 0, "the signal should lead to nudges");
-    assert_eq!(allocations, 0, "{allocations} allocations in 120 s of steady-state frames");
+    assert_eq!(
+        allocations, 0,
+        "{allocations} allocations in 120 s of steady-state frames"
+    );
 }

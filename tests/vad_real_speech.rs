@@ -31,7 +31,10 @@ fn reference_turns(rttm: &Path, file_id: &str) -> Vec<(u64, u64)> {
             }
             let start: f64 = fields[3].parse().ok()?;
             let duration: f64 = fields[4].parse().ok()?;
-            Some(((start * 1000.0) as u64, ((start + duration) * 1000.0) as u64))
+            Some((
+                (start * 1000.0) as u64,
+                ((start + duration) * 1000.0) as u64,
+            ))
         })
         .collect()
 }
@@ -39,7 +42,10 @@ fn reference_turns(rttm: &Path, file_id: &str) -> Vec<(u64, u64)> {
 fn mask(intervals: &[(u64, u64)], duration_ms: u64) -> Vec<bool> {
     let mut mask = vec![false; (duration_ms / STEP_MS) as usize];
     for &(start, end) in intervals {
-        let (a, b) = ((start / STEP_MS) as usize, ((end / STEP_MS) as usize).min(mask.len()));
+        let (a, b) = (
+            (start / STEP_MS) as usize,
+            ((end / STEP_MS) as usize).min(mask.len()),
+        );
         if a < b {
             mask[a..b].iter_mut().for_each(|m| *m = true);
         }
@@ -87,7 +93,13 @@ fn score(wav: &Path, rttm: &Path, file_id: &str) -> Agreement {
     let duration_ms = call.duration_ms();
     let mut segments = Vec::new();
     analyze_call(&call, &Config::default(), &mut |event: &Event<'_>| {
-        if let Event::Speech { speaker: Speaker::Agent, start_ms, end_ms, .. } = *event {
+        if let Event::Speech {
+            speaker: Speaker::Agent,
+            start_ms,
+            end_ms,
+            ..
+        } = *event
+        {
             segments.push((start_ms, end_ms));
         }
     });
@@ -118,10 +130,17 @@ fn speech_segments_agree_with_reference_turns() {
     )];
     for i in 0..10 {
         let id = format!("ami_trn{i:02}");
-        files.push((dir.join(format!("{id}.wav")), dir.join("ami_train.rttm"), id));
+        files.push((
+            dir.join(format!("{id}.wav")),
+            dir.join("ami_train.rttm"),
+            id,
+        ));
     }
     let mut overall = Agreement::default();
-    eprintln!("{:<18} {:>8} {:>8} {:>9}", "file", "accuracy", "recall", "precision");
+    eprintln!(
+        "{:<18} {:>8} {:>8} {:>9}",
+        "file", "accuracy", "recall", "precision"
+    );
     for (wav, rttm, id) in &files {
         let agreement = score(wav, rttm, id);
         eprintln!(
@@ -139,7 +158,19 @@ fn speech_segments_agree_with_reference_turns() {
         overall.recall(),
         overall.precision()
     );
-    assert!(overall.accuracy() >= 0.80, "frame agreement {:.3}", overall.accuracy());
-    assert!(overall.recall() >= 0.85, "speech recall {:.3}", overall.recall());
-    assert!(overall.precision() >= 0.75, "speech precision {:.3}", overall.precision());
+    assert!(
+        overall.accuracy() >= 0.80,
+        "frame agreement {:.3}",
+        overall.accuracy()
+    );
+    assert!(
+        overall.recall() >= 0.85,
+        "speech recall {:.3}",
+        overall.recall()
+    );
+    assert!(
+        overall.precision() >= 0.75,
+        "speech precision {:.3}",
+        overall.precision()
+    );
 }

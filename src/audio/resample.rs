@@ -21,10 +21,16 @@ pub fn resample(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>, R
     if from_hz == to_hz {
         return Ok(samples.to_vec());
     }
-    let fail = |message: String| ResampleError { from_hz, to_hz, message };
-    let mut resampler = FftFixedIn::<f32>::new(from_hz as usize, to_hz as usize, CHUNK_FRAMES, 2, 1)
-        .map_err(|e| fail(e.to_string()))?;
-    let wanted = ((samples.len() as u64 * u64::from(to_hz) + u64::from(from_hz) / 2) / u64::from(from_hz)) as usize;
+    let fail = |message: String| ResampleError {
+        from_hz,
+        to_hz,
+        message,
+    };
+    let mut resampler =
+        FftFixedIn::<f32>::new(from_hz as usize, to_hz as usize, CHUNK_FRAMES, 2, 1)
+            .map_err(|e| fail(e.to_string()))?;
+    let wanted = ((samples.len() as u64 * u64::from(to_hz) + u64::from(from_hz) / 2)
+        / u64::from(from_hz)) as usize;
     let delay = resampler.output_delay();
     let mut out = Vec::with_capacity(wanted + delay + 2 * resampler.output_frames_max());
     let mut buffer = vec![vec![0.0f32; resampler.output_frames_max()]];
@@ -38,8 +44,9 @@ pub fn resample(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>, R
             (n, needed)
         } else {
             let rest = &samples[position.min(samples.len())..];
+            let input: Option<&[&[f32]]> = if rest.is_empty() { None } else { Some(&[rest]) };
             let (_, n) = resampler
-                .process_partial_into_buffer(Some(&[rest]), &mut buffer, None)
+                .process_partial_into_buffer(input, &mut buffer, None)
                 .map_err(|e| fail(e.to_string()))?;
             (n, rest.len())
         };
@@ -63,17 +70,27 @@ mod tests {
             click[n / 2] = 1.0;
             let out = resample(&click, from, 16000).unwrap();
             assert_eq!(out.len(), 16000);
-            let peak = out.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
+            let peak = out
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .unwrap()
+                .0;
             assert!((peak as i64 - 8000).abs() <= 1, "{from}: peak at {peak}");
         }
     }
 
     #[test]
     fn sine_keeps_amplitude() {
-        let sine: Vec<f32> = (0..8000).map(|i| (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 8000.0).sin()).collect();
+        let sine: Vec<f32> = (0..8000)
+            .map(|i| (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 8000.0).sin())
+            .collect();
         let out = resample(&sine, 8000, 16000).unwrap();
         let mid = &out[1600..14400];
         let rms = (mid.iter().map(|x| x * x).sum::<f32>() / mid.len() as f32).sqrt();
-        assert!((rms - std::f32::consts::FRAC_1_SQRT_2).abs() < 0.01, "{rms}");
+        assert!(
+            (rms - std::f32::consts::FRAC_1_SQRT_2).abs() < 0.01,
+            "{rms}"
+        );
     }
 }

@@ -31,15 +31,26 @@ impl DecodedWav {
 #[non_exhaustive]
 pub enum WavError {
     #[error("{path}: cannot read: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
-    InFile { path: PathBuf, source: Box<WavError> },
+    InFile {
+        path: PathBuf,
+        source: Box<WavError>,
+    },
     #[error("file is empty")]
     Empty,
     #[error("not a WAV file (no RIFF/WAVE header)")]
     NotRiff,
-    #[error("truncated: data chunk says {expected_bytes} bytes but only {actual_bytes} are present")]
-    Truncated { expected_bytes: u64, actual_bytes: u64 },
+    #[error(
+        "truncated: data chunk says {expected_bytes} bytes but only {actual_bytes} are present"
+    )]
+    Truncated {
+        expected_bytes: u64,
+        actual_bytes: u64,
+    },
     #[error("truncated: no fmt chunk before the end of the file")]
     NoFormatChunk,
     #[error("truncated: no data chunk")]
@@ -54,12 +65,20 @@ pub enum WavError {
     BadHeader(String),
 }
 
-const EXTENSIBLE_GUID_TAIL: [u8; 14] = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
+const EXTENSIBLE_GUID_TAIL: [u8; 14] = [
+    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
+];
 
 /// Reads and decodes a WAV file; every error names the file.
 pub fn read_wav(path: &Path) -> Result<DecodedWav, WavError> {
-    let bytes = std::fs::read(path).map_err(|source| WavError::Io { path: path.to_path_buf(), source })?;
-    decode_wav(&bytes).map_err(|e| WavError::InFile { path: path.to_path_buf(), source: Box::new(e) })
+    let bytes = std::fs::read(path).map_err(|source| WavError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    decode_wav(&bytes).map_err(|e| WavError::InFile {
+        path: path.to_path_buf(),
+        source: Box::new(e),
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -92,7 +111,9 @@ fn parse_format(chunk: &[u8]) -> Result<Format, WavError> {
     let block_align = u16_at(chunk, 12).ok_or_else(short)?;
     let bits = u16_at(chunk, 14).ok_or_else(short)?;
     if tag == 0xFFFE {
-        let sub = chunk.get(24..40).ok_or_else(|| WavError::BadHeader("extensible fmt chunk too short".into()))?;
+        let sub = chunk
+            .get(24..40)
+            .ok_or_else(|| WavError::BadHeader("extensible fmt chunk too short".into()))?;
         if sub[2..] != EXTENSIBLE_GUID_TAIL {
             return Err(WavError::UnsupportedFormat { tag, bits });
         }
@@ -117,7 +138,12 @@ fn parse_format(chunk: &[u8]) -> Result<Format, WavError> {
             "block align {block_align} does not match {channels} channel(s) of {bits} bits"
         )));
     }
-    Ok(Format { encoding, channels: channels.into(), rate, bytes_per_sample })
+    Ok(Format {
+        encoding,
+        channels: channels.into(),
+        rate,
+        bytes_per_sample,
+    })
 }
 
 /// Decodes WAV bytes.
@@ -132,7 +158,11 @@ pub fn decode_wav(bytes: &[u8]) -> Result<DecodedWav, WavError> {
     let mut at = 12usize;
     loop {
         let Some(header) = bytes.get(at..at + 8) else {
-            return Err(if format.is_none() { WavError::NoFormatChunk } else { WavError::NoDataChunk });
+            return Err(if format.is_none() {
+                WavError::NoFormatChunk
+            } else {
+                WavError::NoDataChunk
+            });
         };
         let id = &header[0..4];
         let size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
@@ -143,7 +173,10 @@ pub fn decode_wav(bytes: &[u8]) -> Result<DecodedWav, WavError> {
             let data = if size == u32::MAX || size == 0 {
                 &bytes[body_start..]
             } else if size as usize > present {
-                return Err(WavError::Truncated { expected_bytes: size.into(), actual_bytes: present as u64 });
+                return Err(WavError::Truncated {
+                    expected_bytes: size.into(),
+                    actual_bytes: present as u64,
+                });
             } else {
                 &bytes[body_start..body_start + size as usize]
             };
@@ -151,7 +184,11 @@ pub fn decode_wav(bytes: &[u8]) -> Result<DecodedWav, WavError> {
         }
         let size = size as usize;
         if size > present {
-            return Err(if id == b"fmt " { WavError::NoFormatChunk } else { WavError::NoDataChunk });
+            return Err(if id == b"fmt " {
+                WavError::NoFormatChunk
+            } else {
+                WavError::NoDataChunk
+            });
         }
         if id == b"fmt " {
             format = Some(parse_format(&bytes[body_start..body_start + size])?);
@@ -168,11 +205,17 @@ fn decode_data(format: &Format, data: &[u8]) -> Result<DecodedWav, WavError> {
     }
     let mut channels = vec![Vec::with_capacity(frames); format.channels];
     for frame in data.chunks_exact(frame_bytes) {
-        for (channel, s) in channels.iter_mut().zip(frame.chunks_exact(format.bytes_per_sample)) {
+        for (channel, s) in channels
+            .iter_mut()
+            .zip(frame.chunks_exact(format.bytes_per_sample))
+        {
             channel.push(sample(format.encoding, s));
         }
     }
-    Ok(DecodedWav { sample_rate_hz: format.rate, channels })
+    Ok(DecodedWav {
+        sample_rate_hz: format.rate,
+        channels,
+    })
 }
 
 fn sample(encoding: Encoding, s: &[u8]) -> f32 {
@@ -183,7 +226,8 @@ fn sample(encoding: Encoding, s: &[u8]) -> f32 {
         (Encoding::Pcm, 4) => i32::from_le_bytes([s[0], s[1], s[2], s[3]]) as f32 / 2_147_483_648.0,
         (Encoding::Float, 4) => f32::from_le_bytes([s[0], s[1], s[2], s[3]]).clamp(-1.0, 1.0),
         (Encoding::Float, 8) => {
-            (f64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]) as f32).clamp(-1.0, 1.0)
+            (f64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]) as f32)
+                .clamp(-1.0, 1.0)
         }
         (Encoding::ALaw, 1) => f32::from(alaw_to_i16(s[0])) / 32768.0,
         (Encoding::MuLaw, 1) => f32::from(mulaw_to_i16(s[0])) / 32768.0,

@@ -124,17 +124,30 @@ impl SpeakerProsody {
     /// Statistics over the recent window, if it holds enough pitched frames.
     /// Never allocates.
     pub fn recent_stats(&mut self) -> Option<ProsodyStats> {
-        stats_of(&self.recent[..self.recent_len], self.frame_ms, &mut self.scratch)
+        stats_of(
+            &self.recent[..self.recent_len],
+            self.frame_ms,
+            &mut self.scratch,
+        )
     }
 }
 
 /// Statistics of `frames`, using `scratch` (with enough capacity) for sorting.
-fn stats_of(frames: &[FrameProsody], frame_ms: u32, scratch: &mut Vec<f32>) -> Option<ProsodyStats> {
+fn stats_of(
+    frames: &[FrameProsody],
+    frame_ms: u32,
+    scratch: &mut Vec<f32>,
+) -> Option<ProsodyStats> {
     if frames.is_empty() {
         return None;
     }
     scratch.clear();
-    scratch.extend(frames.iter().map(|f| f.pitch_semitones).filter(|p| p.is_finite()));
+    scratch.extend(
+        frames
+            .iter()
+            .map(|f| f.pitch_semitones)
+            .filter(|p| p.is_finite()),
+    );
     if scratch.len() < MIN_PITCHED_FRAMES {
         return None;
     }
@@ -190,7 +203,10 @@ mod tests {
         let mut baselines = 0;
         for i in 0..200 {
             let nuclei = u32::from(i % 10 == 0);
-            if prosody.push_speech_frame(frame(120.0, -20.0, nuclei)).is_some() {
+            if prosody
+                .push_speech_frame(frame(120.0, -20.0, nuclei))
+                .is_some()
+            {
                 baselines += 1;
                 assert_eq!(i, 49, "1000 ms of 20 ms frames");
             }
@@ -227,7 +243,11 @@ mod tests {
         let config = ProsodyConfig::default();
         let mut prosody = SpeakerProsody::new(&config, 20);
         for i in 0..125 {
-            let hz = if i % 25 == 0 { 240.0 } else { 120.0 * (1.0 + 0.02 * ((i % 5) as f32 - 2.0)) };
+            let hz = if i % 25 == 0 {
+                240.0
+            } else {
+                120.0 * (1.0 + 0.02 * ((i % 5) as f32 - 2.0))
+            };
             prosody.push_speech_frame(frame(hz, -20.0, 0));
         }
         let stats = prosody.recent_stats().unwrap();

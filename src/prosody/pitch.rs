@@ -43,7 +43,8 @@ impl Decimator {
                 (2.0 * std::f32::consts::PI * fc * x).sin() / (std::f32::consts::PI * x)
             };
             let hamming = 0.54
-                - 0.46 * (2.0 * std::f32::consts::PI * n as f32 / (DECIMATION_TAPS - 1) as f32).cos();
+                - 0.46
+                    * (2.0 * std::f32::consts::PI * n as f32 / (DECIMATION_TAPS - 1) as f32).cos();
             *tap = sinc * hamming;
         }
         let gain: f32 = taps.iter().sum();
@@ -193,7 +194,9 @@ mod tests {
     /// deterministic white noise at `snr_db`.
     fn voiced(f0_hz: f32, seconds: f32, snr_db: f32, seed: u64) -> Vec<f32> {
         let n = (16000.0 * seconds) as usize;
-        let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let mut noise = || {
             state ^= state << 13;
             state ^= state >> 7;
@@ -240,7 +243,11 @@ mod tests {
     fn clean_harmonic_signals_within_one_percent() {
         for f0 in [75.0, 100.0, 137.0, 180.0, 220.0, 310.0, 440.0] {
             let estimates = track(&voiced(f0, 1.0, 60.0, 1));
-            assert!(estimates.len() > 40, "{f0} Hz: only {} voiced frames", estimates.len());
+            assert!(
+                estimates.len() > 40,
+                "{f0} Hz: only {} voiced frames",
+                estimates.len()
+            );
             for e in &estimates {
                 assert!((e - f0).abs() / f0 < 0.01, "{f0} Hz estimated as {e}");
             }
@@ -249,13 +256,30 @@ mod tests {
 
     #[test]
     fn noisy_signals_within_three_percent() {
-        for (seed, f0) in [90.0f32, 120.0, 165.0, 210.0, 260.0, 350.0].into_iter().enumerate() {
+        for (seed, f0) in [90.0f32, 120.0, 165.0, 210.0, 260.0, 350.0]
+            .into_iter()
+            .enumerate()
+        {
             let estimates = track(&voiced(f0, 1.0, 15.0, seed as u64 + 7));
-            assert!(estimates.len() > 35, "{f0} Hz at 15 dB SNR: {} voiced frames", estimates.len());
+            assert!(
+                estimates.len() > 35,
+                "{f0} Hz at 15 dB SNR: {} voiced frames",
+                estimates.len()
+            );
             let m = median(estimates.clone());
-            assert!((m - f0).abs() / f0 < 0.03, "{f0} Hz at 15 dB SNR: median {m}");
-            let good = estimates.iter().filter(|e| ((*e - f0).abs() / f0) < 0.03).count();
-            assert!(good * 10 >= estimates.len() * 9, "{f0} Hz: {good}/{} within 3%", estimates.len());
+            assert!(
+                (m - f0).abs() / f0 < 0.03,
+                "{f0} Hz at 15 dB SNR: median {m}"
+            );
+            let good = estimates
+                .iter()
+                .filter(|e| ((*e - f0).abs() / f0) < 0.03)
+                .count();
+            assert!(
+                good * 10 >= estimates.len() * 9,
+                "{f0} Hz: {good}/{} within 3%",
+                estimates.len()
+            );
         }
     }
 
@@ -273,7 +297,10 @@ mod tests {
             })
             .collect();
         let voiced_frames = track(&noise).len();
-        assert!(voiced_frames < 5, "noise gave {voiced_frames} pitched frames");
+        assert!(
+            voiced_frames < 5,
+            "noise gave {voiced_frames} pitched frames"
+        );
     }
 
     #[test]
@@ -285,8 +312,9 @@ mod tests {
     #[test]
     fn decimator_passes_speech_band_and_rejects_aliases() {
         let tone = |hz: f32| -> f32 {
-            let input: Vec<f32> =
-                (0..3200).map(|i| (2.0 * std::f32::consts::PI * hz * i as f32 / 16000.0).sin()).collect();
+            let input: Vec<f32> = (0..3200)
+                .map(|i| (2.0 * std::f32::consts::PI * hz * i as f32 / 16000.0).sin())
+                .collect();
             let mut decimator = Decimator::new(320);
             let mut out = Vec::new();
             for frame in input.chunks(320) {

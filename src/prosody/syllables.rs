@@ -2,7 +2,7 @@
 //! out from the dips on both sides of them (after de Jong & Wempe's syllable-nuclei method),
 //! counted only while the speaker is talking.
 //!
-//! The envelope is the level of consecutive 10 ms blocks of telephone-band (8 kHz) audio.
+//! The envelope is the level of telephone-band (8 kHz) audio in 10 ms steps, averaged over 40 ms.
 //! A hysteresis peak picker follows it: a peak is confirmed once the level has fallen
 //! `dip_db` below it, and the next peak can only start after the level has risen `dip_db`
 //! above the dip. Allocation-free.
@@ -11,6 +11,9 @@ use super::level_dbfs;
 
 /// Envelope block length at 8 kHz (10 ms).
 const BLOCK_SAMPLES: usize = 80;
+/// Blocks averaged (on energy) into one envelope value: 40 ms, longer than a pitch period
+/// of low voices, so the envelope follows syllables, not glottal pulses.
+const ENVELOPE_BLOCKS: usize = 4;
 /// Peaks more than this far below the loudest recent peak are not nuclei (breaths, noise).
 const PEAK_FLOOR_BELOW_MAX_DB: f32 = 25.0;
 /// How fast the "loudest recent peak" reference decays, per block.
@@ -31,8 +34,9 @@ pub struct SyllableCounter {
     phase: Phase,
     block: [f32; BLOCK_SAMPLES],
     block_fill: usize,
-    /// Smoothed envelope (two-block moving average on energy).
-    previous_block_energy: f32,
+    /// The last `ENVELOPE_BLOCKS` block energies (a ring) for the moving average.
+    recent_block_energy: [f32; ENVELOPE_BLOCKS],
+    next_block: usize,
     loudest_peak_db: f32,
 }
 
@@ -44,7 +48,8 @@ impl SyllableCounter {
             phase: Phase::Falling { dip_db: -120.0 },
             block: [0.0; BLOCK_SAMPLES],
             block_fill: 0,
-            previous_block_energy: 0.0,
+            recent_block_energy: [0.0; ENVELOPE_BLOCKS],
+            next_block: 0,
             loudest_peak_db: -120.0,
         }
     }
@@ -69,8 +74,9 @@ impl SyllableCounter {
 
     fn push_block(&mut self, speaking: bool) -> bool {
         let energy = self.block.iter().map(|x| x * x).sum::<f32>() / BLOCK_SAMPLES as f32;
-        let smoothed = 0.5 * (energy + self.previous_block_energy);
-        self.previous_block_energy = energy;
+        self.recent_block_energy[self.next_block] = energy;
+        self.next_block = (self.next_block + 1) % ENVELOPE_BLOCKS;
+        let smoothed = self.recent_block_energy.iter().sum::<f32>() / ENVELOPE_BLOCKS as f32;
         let level_db = level_dbfs(smoothed.sqrt());
         self.loudest_peak_db -= PEAK_REFERENCE_DECAY_DB_PER_BLOCK;
         match self.phase {
@@ -114,7 +120,10 @@ mod tests {
     fn counts_modulation_peaks() {
         for rate in [3.0, 5.0, 7.0, 9.0] {
             let mut counter = SyllableCounter::new(3.0);
-            let n: u32 = syllable_train(rate, 4.0).chunks(160).map(|c| counter.push(c, true)).sum();
+            let n: u32 = syllable_train(rate, 4.0)
+                .chunks(160)
+                .map(|c| counter.push(c, true))
+                .sum();
             let expected = rate * 4.0;
             assert!(
                 (n as f32 - expected).abs() <= 1.5,
@@ -126,17 +135,23 @@ mod tests {
     #[test]
     fn steady_tone_and_silence_have_no_nuclei() {
         let mut counter = SyllableCounter::new(3.0);
-        let tone: Vec<f32> =
-            (0..16000).map(|i| 0.3 * (i as f32 * 0.157).sin()).collect();
+        let tone: Vec<f32> = (0..16000).map(|i| 0.3 * (i as f32 * 0.157).sin()).collect();
         let silence = vec![0.0f32; 16000];
-        let n: u32 = tone.chunks(160).chain(silence.chunks(160)).map(|c| counter.push(c, true)).sum();
+        let n: u32 = tone
+            .chunks(160)
+            .chain(silence.chunks(160))
+            .map(|c| counter.push(c, true))
+            .sum();
         assert!(n <= 1, "counted {n}");
     }
 
     #[test]
     fn peaks_outside_speech_are_not_counted() {
         let mut counter = SyllableCounter::new(3.0);
-        let n: u32 = syllable_train(5.0, 2.0).chunks(160).map(|c| counter.push(c, false)).sum();
+        let n: u32 = syllable_train(5.0, 2.0)
+            .chunks(160)
+            .map(|c| counter.push(c, false))
+            .sum();
         assert_eq!(n, 0);
     }
 }

@@ -21,29 +21,63 @@ pub struct Placed {
 
 impl Script {
     pub fn new(lead_in_ms: u64) -> Self {
-        Self { lines: Vec::new(), cursor_ms: lead_in_ms }
+        Self {
+            lines: Vec::new(),
+            cursor_ms: lead_in_ms,
+        }
     }
 
     /// Says `text` `gap_ms` after the latest line ended.
-    pub fn then(&mut self, gap_ms: u64, side: Side, voice: Voice, label: &'static str, text: &str) -> Placed {
+    pub fn then(
+        &mut self,
+        gap_ms: u64,
+        side: Side,
+        voice: Voice,
+        label: &'static str,
+        text: &str,
+    ) -> Placed {
         let start_ms = self.cursor_ms + gap_ms;
         self.at(start_ms, side, voice, label, text)
     }
 
     /// Says `text` starting `offset_ms` into `other` (overlapping it).
-    pub fn during(&mut self, other: Placed, offset_ms: u64, side: Side, voice: Voice, label: &'static str, text: &str) -> Placed {
+    pub fn during(
+        &mut self,
+        other: Placed,
+        offset_ms: u64,
+        side: Side,
+        voice: Voice,
+        label: &'static str,
+        text: &str,
+    ) -> Placed {
         self.at(other.start_ms + offset_ms, side, voice, label, text)
     }
 
-    fn at(&mut self, start_ms: u64, side: Side, voice: Voice, label: &'static str, text: &str) -> Placed {
+    fn at(
+        &mut self,
+        start_ms: u64,
+        side: Side,
+        voice: Voice,
+        label: &'static str,
+        text: &str,
+    ) -> Placed {
         let end_ms = start_ms + line_duration_ms(text, &voice);
-        self.lines.push(Line { side, start_ms, text: text.to_string(), voice, label });
+        self.lines.push(Line {
+            side,
+            start_ms,
+            text: text.to_string(),
+            voice,
+            label,
+        });
         self.cursor_ms = self.cursor_ms.max(end_ms);
         Placed { start_ms, end_ms }
     }
 
     pub fn into_call(self, tail_ms: u64) -> Call {
-        Call { lines: self.lines, tail_ms }
+        Call {
+            lines: self.lines,
+            tail_ms,
+        }
     }
 }
 
@@ -52,11 +86,23 @@ use Side::{Agent, Caller};
 /// The calm opening both coaching calls share: enough speech on each side for baselines.
 fn calm_opening(script: &mut Script) {
     let (a, c) = (Voice::agent(), Voice::caller());
-    script.then(0, Agent, a.clone(), "opening", "Thank you for calling Northwind support, my name is Sam. How can I help you today?");
+    script.then(
+        0,
+        Agent,
+        a.clone(),
+        "opening",
+        "Thank you for calling Northwind support, my name is Sam. How can I help you today?",
+    );
     script.then(600, Caller, c.clone(), "opening", "Hi Sam. I have a question about the bill I received this month. There is a charge on it that I do not recognise.");
     script.then(700, Agent, a.clone(), "opening", "I can certainly help with that. Could you give me the phone number on the account, please?");
     script.then(600, Caller, c.clone(), "opening", "Sure. The number is five five five, two one three, four four eight nine. The account is in my name.");
-    script.then(700, Agent, a, "opening", "Thank you. I have your account open now, and I can see this month's charges on my screen.");
+    script.then(
+        700,
+        Agent,
+        a,
+        "opening",
+        "Thank you. I have your account open now, and I can see this month's charges on my screen.",
+    );
 }
 
 /// A call with one scripted stretch for each voice-driven nudge, plus the things that must
@@ -81,18 +127,43 @@ pub fn coaching_call() -> Call {
     let explanation = s.then(1000, Caller, c.clone(), "caller_explains",
         "Let me explain what happened. I called last month about my internet speed, and the person I spoke to said they would look into it, and then nothing happened for two whole weeks.");
     let quiet = a.clone().with_amplitude(45);
-    s.during(explanation, 2600, Agent, quiet.clone(), "backchannel", "mm-hmm");
+    s.during(
+        explanation,
+        2600,
+        Agent,
+        quiet.clone(),
+        "backchannel",
+        "mm-hmm",
+    );
     s.during(explanation, 6500, Agent, quiet, "backchannel", "right");
 
     // The caller talks over the agent: recorded, not the agent's fault.
     let offer = s.then(800, Agent, a.clone(), "agent_offer",
         "What I can do today is remove the premium support charge and refund it to your card, which usually takes three to five business days.");
-    s.during(offer, 2500, Caller, c.clone(), "caller_over_agent",
-        "Wait, will that also fix the internet problem I told you about?");
-    s.then(700, Agent, a.clone(), "agent_checks", "Let me check that for you now.");
+    s.during(
+        offer,
+        2500,
+        Caller,
+        c.clone(),
+        "caller_over_agent",
+        "Wait, will that also fix the internet problem I told you about?",
+    );
+    s.then(
+        700,
+        Agent,
+        a.clone(),
+        "agent_checks",
+        "Let me check that for you now.",
+    );
 
     // Nine seconds of silence while the agent looks something up.
-    s.then(9000, Agent, a.clone(), "dead_air", "Okay, I have the line test results here.");
+    s.then(
+        9000,
+        Agent,
+        a.clone(),
+        "dead_air",
+        "Okay, I have the line test results here.",
+    );
 
     // The agent rushes.
     let fast = a.clone().with_wpm(340);
@@ -108,11 +179,28 @@ pub fn coaching_call() -> Call {
         "The refund will show on your statement as a credit from Northwind, and there is nothing else you need to do for that part.");
 
     // The caller's voice rises.
-    let raised = c.clone().with_pitch(85).with_amplitude(190).with_wpm(215).with_range(95);
+    let raised = c
+        .clone()
+        .with_pitch(85)
+        .with_amplitude(190)
+        .with_wpm(215)
+        .with_range(95);
     s.then(700, Caller, raised.clone(), "raised",
         "This is the third time I have called about this, and every single time I am told it will be fixed and it never is! I am paying for a service that I am not getting!");
-    s.then(300, Caller, raised, "raised", "It is completely ridiculous and I am sick of it!");
-    s.then(700, Agent, a, "closing", "I understand, and I am sorry this has taken so long.");
+    s.then(
+        300,
+        Caller,
+        raised,
+        "raised",
+        "It is completely ridiculous and I am sick of it!",
+    );
+    s.then(
+        700,
+        Agent,
+        a,
+        "closing",
+        "I understand, and I am sorry this has taken so long.",
+    );
     s.into_call(2000)
 }
 
@@ -121,13 +209,55 @@ pub fn calm_call() -> Call {
     let (a, c) = (Voice::agent(), Voice::caller());
     let mut s = Script::new(500);
     calm_opening(&mut s);
-    s.then(700, Caller, c.clone(), "calm", "It says premium support plus, twelve dollars. I do not think I asked for that.");
+    s.then(
+        700,
+        Caller,
+        c.clone(),
+        "calm",
+        "It says premium support plus, twelve dollars. I do not think I asked for that.",
+    );
     s.then(800, Agent, a.clone(), "calm", "I see it. That was added in March, and I can remove it and refund the charges for you today.");
-    s.then(600, Caller, c.clone(), "calm", "That would be great, thank you very much.");
-    s.then(700, Agent, a.clone(), "calm", "You are welcome. The refund will reach your card in three to five business days.");
-    s.then(600, Caller, c.clone(), "calm", "Perfect. While I have you, is my internet plan still the one with the faster speed?");
-    s.then(700, Agent, a.clone(), "calm", "Yes, you are on the two hundred megabit plan, and the line looks healthy from here.");
-    s.then(600, Caller, c, "calm", "Good to know. That is everything I needed today.");
-    s.then(700, Agent, a, "calm", "Thank you for calling Northwind, and have a lovely afternoon.");
+    s.then(
+        600,
+        Caller,
+        c.clone(),
+        "calm",
+        "That would be great, thank you very much.",
+    );
+    s.then(
+        700,
+        Agent,
+        a.clone(),
+        "calm",
+        "You are welcome. The refund will reach your card in three to five business days.",
+    );
+    s.then(
+        600,
+        Caller,
+        c.clone(),
+        "calm",
+        "Perfect. While I have you, is my internet plan still the one with the faster speed?",
+    );
+    s.then(
+        700,
+        Agent,
+        a.clone(),
+        "calm",
+        "Yes, you are on the two hundred megabit plan, and the line looks healthy from here.",
+    );
+    s.then(
+        600,
+        Caller,
+        c,
+        "calm",
+        "Good to know. That is everything I needed today.",
+    );
+    s.then(
+        700,
+        Agent,
+        a,
+        "calm",
+        "Thank you for calling Northwind, and have a lovely afternoon.",
+    );
     s.into_call(1500)
 }

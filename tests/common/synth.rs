@@ -29,10 +29,22 @@ pub struct Voice {
 
 impl Voice {
     pub fn agent() -> Voice {
-        Voice { espeak_voice: "en-us", pitch: 40, words_per_minute: 165, amplitude: 100, pitch_range_percent: 100 }
+        Voice {
+            espeak_voice: "en-us",
+            pitch: 40,
+            words_per_minute: 165,
+            amplitude: 100,
+            pitch_range_percent: 100,
+        }
     }
     pub fn caller() -> Voice {
-        Voice { espeak_voice: "en-gb+f3", pitch: 55, words_per_minute: 170, amplitude: 100, pitch_range_percent: 100 }
+        Voice {
+            espeak_voice: "en-gb+f3",
+            pitch: 55,
+            words_per_minute: 170,
+            amplitude: 100,
+            pitch_range_percent: 100,
+        }
     }
     pub fn with_pitch(mut self, pitch: u8) -> Voice {
         self.pitch = pitch;
@@ -102,10 +114,15 @@ pub fn synth_line_at(text: &str, voice: &Voice, rate_hz: u32) -> Vec<f32> {
             bytes
         }
     };
-    let samples: Vec<f32> =
-        bytes.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0).collect();
+    let samples: Vec<f32> = bytes
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0)
+        .collect();
     let first = samples.iter().position(|x| x.abs() >= 1e-3).unwrap_or(0);
-    let last = samples.iter().rposition(|x| x.abs() >= 1e-3).map_or(first, |i| i + 1);
+    let last = samples
+        .iter()
+        .rposition(|x| x.abs() >= 1e-3)
+        .map_or(first, |i| i + 1);
     samples[first..last].to_vec()
 }
 
@@ -120,23 +137,53 @@ fn render(text: &str, voice: &Voice, rate_hz: u32) -> Vec<u8> {
         voice.pitch_range_percent,
         text.replace('&', "and").replace('<', " ").replace('>', " ")
     );
-    let scratch = cache_dir().join(format!("render-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let scratch = cache_dir().join(format!(
+        "render-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     let (spoken, converted) = (scratch.with_extension("wav"), scratch.with_extension("raw"));
     let espeak = Command::new("espeak-ng")
-        .args(["-v", voice.espeak_voice, "-p", &voice.pitch.to_string(), "-s", &voice.words_per_minute.to_string()])
+        .args([
+            "-v",
+            voice.espeak_voice,
+            "-p",
+            &voice.pitch.to_string(),
+            "-s",
+            &voice.words_per_minute.to_string(),
+        ])
         .args(["-a", &voice.amplitude.to_string(), "-m", "-w"])
         .arg(&spoken)
         .arg(&ssml)
         .output()
         .expect("espeak-ng not found: install the espeak-ng package");
-    assert!(espeak.status.success(), "espeak-ng failed: {}", String::from_utf8_lossy(&espeak.stderr));
+    assert!(
+        espeak.status.success(),
+        "espeak-ng failed: {}",
+        String::from_utf8_lossy(&espeak.stderr)
+    );
     let sox = Command::new("sox")
         .arg(&spoken)
-        .args(["-t", "raw", "-r", &rate_hz.to_string(), "-e", "signed-integer", "-b", "16", "-c", "1"])
+        .args([
+            "-t",
+            "raw",
+            "-r",
+            &rate_hz.to_string(),
+            "-e",
+            "signed-integer",
+            "-b",
+            "16",
+            "-c",
+            "1",
+        ])
         .arg(&converted)
         .output()
         .expect("sox not found: install the sox package");
-    assert!(sox.status.success(), "sox failed: {}", String::from_utf8_lossy(&sox.stderr));
+    assert!(
+        sox.status.success(),
+        "sox failed: {}",
+        String::from_utf8_lossy(&sox.stderr)
+    );
     let bytes = std::fs::read(&converted).expect("sox output");
     let _ = std::fs::remove_file(&spoken);
     let _ = std::fs::remove_file(&converted);
@@ -183,7 +230,10 @@ pub fn render_call_at(call: &Call, path: &Path, rate_hz: u32) -> RenderedCall {
         channel.resize(frames, 0.0);
     }
     write_stereo_wav(path, &channels[0], &channels[1], rate_hz);
-    RenderedCall { placed, duration_ms: end_ms }
+    RenderedCall {
+        placed,
+        duration_ms: end_ms,
+    }
 }
 
 fn to_i16(x: f32) -> i16 {
@@ -191,7 +241,12 @@ fn to_i16(x: f32) -> i16 {
 }
 
 pub fn write_mono_wav(path: &Path, samples: &[f32], sample_rate_hz: u32) {
-    let spec = hound::WavSpec { channels: 1, sample_rate: sample_rate_hz, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: sample_rate_hz,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let mut writer = hound::WavWriter::create(path, spec).expect("wav create");
     for x in samples {
         writer.write_sample(to_i16(*x)).unwrap();
@@ -200,7 +255,12 @@ pub fn write_mono_wav(path: &Path, samples: &[f32], sample_rate_hz: u32) {
 }
 
 pub fn write_stereo_wav(path: &Path, ch0: &[f32], ch1: &[f32], sample_rate_hz: u32) {
-    let spec = hound::WavSpec { channels: 2, sample_rate: sample_rate_hz, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: sample_rate_hz,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let mut writer = hound::WavWriter::create(path, spec).expect("wav create");
     for (a, b) in ch0.iter().zip(ch1) {
         writer.write_sample(to_i16(*a)).unwrap();
