@@ -61,7 +61,7 @@ pub enum ReplayError {
 /// Loads a call's two sides, resampled to [`ANALYSIS_RATE_HZ`] and padded to equal length.
 pub fn load_call(source: &CallSource, audio: &AudioConfig) -> Result<CallAudio, ReplayError> {
     match source {
-        CallSource::Stereo(path) => return call_from_recording(read_wav(path)?, path, audio),
+        CallSource::Stereo(path) => call_from_recording(read_wav(path)?, path, audio),
         CallSource::Pair { agent, caller } => {
             Ok(equal_length(load_side(agent)?, load_side(caller)?))
         }

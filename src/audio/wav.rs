@@ -240,7 +240,14 @@ mod tests {
     use super::*;
 
     /// A WAV file from raw parts: format tag, channels, rate, bits, extra chunks, data.
-    fn wav(tag: u16, channels: u16, rate: u32, bits: u16, extra: &[(&[u8; 4], Vec<u8>)], data: &[u8]) -> Vec<u8> {
+    fn wav(
+        tag: u16,
+        channels: u16,
+        rate: u32,
+        bits: u16,
+        extra: &[(&[u8; 4], Vec<u8>)],
+        data: &[u8],
+    ) -> Vec<u8> {
         let block = channels * bits / 8;
         let mut fmt = Vec::new();
         fmt.extend_from_slice(&tag.to_le_bytes());
@@ -278,7 +285,10 @@ mod tests {
 
     #[test]
     fn decodes_every_encoding() {
-        let pcm16: Vec<u8> = [0i16, 16384, -32768].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let pcm16: Vec<u8> = [0i16, 16384, -32768]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
         let d = decode_wav(&wav(1, 1, 8000, 16, &[], &pcm16)).unwrap();
         assert_eq!(d.channels[0], vec![0.0, 0.5, -1.0]);
         let d = decode_wav(&wav(1, 1, 8000, 8, &[], &[128, 192, 0])).unwrap();
@@ -286,12 +296,36 @@ mod tests {
         let pcm24 = [0x00, 0x00, 0x40, 0x00, 0x00, 0x80];
         let d = decode_wav(&wav(1, 1, 8000, 24, &[], &pcm24)).unwrap();
         assert_eq!(d.channels[0], vec![0.5, -1.0]);
-        let pcm32: Vec<u8> = [1i32 << 30, i32::MIN].iter().flat_map(|s| s.to_le_bytes()).collect();
-        assert_eq!(decode_wav(&wav(1, 1, 8000, 32, &[], &pcm32)).unwrap().channels[0], vec![0.5, -1.0]);
-        let f32s: Vec<u8> = [0.25f32, -0.5].iter().flat_map(|s| s.to_le_bytes()).collect();
-        assert_eq!(decode_wav(&wav(3, 1, 8000, 32, &[], &f32s)).unwrap().channels[0], vec![0.25, -0.5]);
-        let f64s: Vec<u8> = [0.25f64, -0.5].iter().flat_map(|s| s.to_le_bytes()).collect();
-        assert_eq!(decode_wav(&wav(3, 1, 8000, 64, &[], &f64s)).unwrap().channels[0], vec![0.25, -0.5]);
+        let pcm32: Vec<u8> = [1i32 << 30, i32::MIN]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
+        assert_eq!(
+            decode_wav(&wav(1, 1, 8000, 32, &[], &pcm32))
+                .unwrap()
+                .channels[0],
+            vec![0.5, -1.0]
+        );
+        let f32s: Vec<u8> = [0.25f32, -0.5]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
+        assert_eq!(
+            decode_wav(&wav(3, 1, 8000, 32, &[], &f32s))
+                .unwrap()
+                .channels[0],
+            vec![0.25, -0.5]
+        );
+        let f64s: Vec<u8> = [0.25f64, -0.5]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
+        assert_eq!(
+            decode_wav(&wav(3, 1, 8000, 64, &[], &f64s))
+                .unwrap()
+                .channels[0],
+            vec![0.25, -0.5]
+        );
         let mu = decode_wav(&wav(7, 1, 8000, 8, &[], &[0xFF, 0x80])).unwrap();
         assert_eq!(mu.channels[0], vec![0.0, 32124.0 / 32768.0]);
         let a = decode_wav(&wav(6, 1, 8000, 8, &[], &[0xD5])).unwrap();
@@ -300,7 +334,10 @@ mod tests {
 
     #[test]
     fn channels_extensible_and_odd_chunks() {
-        let frames: Vec<u8> = [1i16, 2, 3, 4, 5, 6].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let frames: Vec<u8> = [1i16, 2, 3, 4, 5, 6]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
         let list: (&[u8; 4], Vec<u8>) = (b"LIST", vec![1, 2, 3]);
         let d = decode_wav(&wav(0xFFFE, 3, 48000, 16, &[list], &frames)).unwrap();
         assert_eq!(d.channel_count(), 3);
@@ -313,13 +350,35 @@ mod tests {
     fn broken_files_are_errors_with_one_line_messages() {
         let good = wav(1, 2, 16000, 16, &[], &[0; 400]);
         assert!(matches!(decode_wav(&[]), Err(WavError::Empty)));
-        assert!(matches!(decode_wav(b"hello world, not audio"), Err(WavError::NotRiff)));
-        assert!(matches!(decode_wav(&good[..300]), Err(WavError::Truncated { .. })));
-        assert!(matches!(decode_wav(&good[..30]), Err(WavError::NoFormatChunk)));
-        assert!(matches!(decode_wav(&wav(1, 1, 4000, 16, &[], &[0; 8])), Err(WavError::BadSampleRate { hz: 4000 })));
-        assert!(matches!(decode_wav(&wav(2, 1, 8000, 4, &[], &[0; 8])), Err(WavError::UnsupportedFormat { tag: 2, .. })));
-        assert!(matches!(decode_wav(&wav(1, 1, 8000, 16, &[], &[])), Err(WavError::NoAudio)));
-        let message = WavError::InFile { path: "call.wav".into(), source: Box::new(WavError::NotRiff) }.to_string();
+        assert!(matches!(
+            decode_wav(b"hello world, not audio"),
+            Err(WavError::NotRiff)
+        ));
+        assert!(matches!(
+            decode_wav(&good[..300]),
+            Err(WavError::Truncated { .. })
+        ));
+        assert!(matches!(
+            decode_wav(&good[..30]),
+            Err(WavError::NoFormatChunk)
+        ));
+        assert!(matches!(
+            decode_wav(&wav(1, 1, 4000, 16, &[], &[0; 8])),
+            Err(WavError::BadSampleRate { hz: 4000 })
+        ));
+        assert!(matches!(
+            decode_wav(&wav(2, 1, 8000, 4, &[], &[0; 8])),
+            Err(WavError::UnsupportedFormat { tag: 2, .. })
+        ));
+        assert!(matches!(
+            decode_wav(&wav(1, 1, 8000, 16, &[], &[])),
+            Err(WavError::NoAudio)
+        ));
+        let message = WavError::InFile {
+            path: "call.wav".into(),
+            source: Box::new(WavError::NotRiff),
+        }
+        .to_string();
         assert_eq!(message, "call.wav: not a WAV file (no RIFF/WAVE header)");
     }
 

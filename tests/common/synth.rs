@@ -240,20 +240,7 @@ fn to_i16(x: f32) -> i16 {
     (x.clamp(-1.0, 1.0) * 32767.0).round() as i16
 }
 
-pub fn write_mono_wav(path: &Path, samples: &[f32], sample_rate_hz: u32) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: sample_rate_hz,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(path, spec).expect("wav create");
-    for x in samples {
-        writer.write_sample(to_i16(*x)).unwrap();
-    }
-    writer.finalize().unwrap();
-}
-
+/// Writes two channels as a 16-bit stereo WAV.
 pub fn write_stereo_wav(path: &Path, ch0: &[f32], ch1: &[f32], sample_rate_hz: u32) {
     let spec = hound::WavSpec {
         channels: 2,
