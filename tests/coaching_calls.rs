@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::calls::{calm_call, coaching_call};
+use common::calls::{calm_call, coaching_call, monologue_call};
 use common::events::{nudges, parse_stream, Ev, Side as EvSide};
 use common::synth::{render_call_at, PlacedLine, RenderedCall};
 
@@ -15,7 +15,12 @@ use common::synth::{render_call_at, PlacedLine, RenderedCall};
 const AFTER_STRETCH_MS: u64 = 1500;
 
 fn replay(call_wav: &Path) -> Vec<Ev> {
+    replay_with(call_wav, &[])
+}
+
+fn replay_with(call_wav: &Path, extra_args: &[&str]) -> Vec<Ev> {
     let output = Command::new(env!("CARGO_BIN_EXE_callcue"))
+        .args(extra_args)
         .args(["replay", "--format", "jsonl"])
         .arg(call_wav)
         .env_remove("CALLCUE_CONFIG")
@@ -223,4 +228,50 @@ fn events_come_in_time_order_with_latency_on_every_nudge() {
             assert!(!text.is_empty());
         }
     }
+}
+
+#[test]
+fn long_agent_explanation_gets_check_in_with_a_supervisor_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("monologue.wav");
+    let rendered = render_call_at(&monologue_call(), &wav, 16000);
+    let (start, end) = stretch(&rendered, "monologue");
+    assert!(end - start > 25_000, "the script gives a long stretch");
+
+    // Shipped default (45 s): no check_in for this stretch.
+    let events = replay(&wav);
+    assert!(
+        nudge_times(&events, "check_in").is_empty(),
+        "{}",
+        report(&events, &rendered)
+    );
+
+    // A supervisor lowers the threshold to 20 s: check_in 20 s into the stretch, although
+    // the caller said "okay" in between (a backchannel does not take the floor).
+    let config = dir.path().join("supervisor.toml");
+    std::fs::write(&config, "[turns]\nmonologue_ms = 20000\n").unwrap();
+    let events = replay_with(&wav, &["--config", config.to_str().unwrap()]);
+    let why = report(&events, &rendered);
+    let times = nudge_times(&events, "check_in");
+    assert_eq!(times.len(), 1, "{why}");
+    assert!(
+        times[0] >= start + 20_000 && times[0] <= start + 21_000,
+        "check_in at {}\n{why}",
+        times[0]
+    );
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            Ev::Backchannel {
+                speaker: EvSide::Caller,
+                ..
+            }
+        )),
+        "{why}"
+    );
+    let Some(Ev::Summary(summary)) = events.last() else {
+        panic!("{why}")
+    };
+    assert!(summary.longest_monologue_ms >= 25_000, "{why}");
+    assert_eq!(summary.nudges_total, 1, "{why}");
 }

@@ -261,3 +261,35 @@ pub fn calm_call() -> Call {
     );
     s.into_call(1500)
 }
+
+/// The agent explains at length while the caller only backchannels: a monologue.
+/// Label `monologue`: the agent's long stretch.
+pub fn monologue_call() -> Call {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    calm_opening(&mut s);
+    s.then(
+        600,
+        Caller,
+        c.clone(),
+        "caller_asks",
+        "So why was I charged for it?",
+    );
+    let first = s.then(700, Agent, a.clone(), "monologue",
+        "Let me walk you through how the billing cycle works. Your plan renews on the fifteenth of every month, and any add-ons are charged on the same date.");
+    s.during(
+        first,
+        4000,
+        Caller,
+        c.clone().with_amplitude(45),
+        "caller_backchannel",
+        "okay",
+    );
+    s.then(300, Agent, a.clone(), "monologue",
+        "When premium support plus was added in March, it was set to renew automatically, so it appeared on the March, April and May bills as a separate line.");
+    s.then(300, Agent, a.clone(), "monologue",
+        "The refund I am putting through covers all three of those months, and the add-on itself is now removed, so it will not appear again on future bills.");
+    s.then(300, Agent, a, "monologue",
+        "You will also get an email confirming the refund, with the amount and the date it was processed, which you can keep for your records.");
+    s.into_call(1500)
+}
