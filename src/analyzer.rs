@@ -116,7 +116,7 @@ impl SideAnalyzer {
                     syllables_per_s: baseline.syllables_per_s,
                 });
             }
-        } else if self.segmenter.open_since_ms().is_none() {
+        } else if change == SegmentChange::None && self.segmenter.open_since_ms().is_none() {
             // Speech frames that never became a segment (clicks) do not count.
             self.segment = SegmentTally::default();
         }

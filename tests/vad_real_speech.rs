@@ -174,3 +174,57 @@ fn speech_segments_agree_with_reference_turns() {
         overall.precision()
     );
 }
+
+/// A real two-channel recording (a different speaker on each channel): both sides are
+/// found as speech with real levels and pitches, and their overlap is the caller's doing.
+#[test]
+fn real_two_channel_recording_replays_with_both_sides() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/speech/stereo_diarization.wav");
+    if !path.is_file() {
+        eprintln!("skipped: {} is not here", path.display());
+        return;
+    }
+    let config = Config::default();
+    let call =
+        callcue::replay::load_call(&callcue::replay::CallSource::Stereo(path), &config.audio)
+            .unwrap();
+    let mut speech = Vec::new();
+    let mut caller_cut_in = false;
+    let summary = analyze_call(&call, &config, &mut |event: &Event<'_>| match *event {
+        Event::Speech {
+            speaker,
+            loudness_dbfs,
+            pitch_hz,
+            start_ms,
+            end_ms,
+            ..
+        } => speech.push((speaker, loudness_dbfs, pitch_hz, end_ms - start_ms)),
+        Event::Interruption {
+            by: Speaker::Caller,
+            ..
+        } => caller_cut_in = true,
+        _ => {}
+    });
+    for side in [Speaker::Agent, Speaker::Caller] {
+        let segments: Vec<_> = speech.iter().filter(|s| s.0 == side).collect();
+        assert!(
+            !segments.is_empty(),
+            "{side:?}: no speech found: {speech:?}"
+        );
+        for (_, loudness, pitch, duration_ms) in segments {
+            assert!(
+                *loudness > -45.0 && *loudness < -10.0,
+                "{side:?}: level {loudness} dBFS"
+            );
+            let pitch = pitch.expect("a voiced segment has a pitch");
+            assert!((70.0..300.0).contains(&pitch), "{side:?}: pitch {pitch} Hz");
+            assert!(*duration_ms > 1000, "{side:?}: {duration_ms} ms");
+        }
+    }
+    assert!(
+        caller_cut_in,
+        "the caller starts while the agent talks: {speech:?}"
+    );
+    assert_eq!(summary.nudges_total, 0);
+}
