@@ -108,7 +108,14 @@ pub fn synth_line_at(text: &str, voice: &Voice, rate_hz: u32) -> Vec<f32> {
         Ok(bytes) => bytes,
         Err(_) => {
             let bytes = render(text, voice, rate_hz);
-            let tmp = cached.with_extension(format!("tmp{}-{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], ""));
+            let tmp = cached.with_extension(
+                format!(
+                    "tmp{}-{:?}",
+                    std::process::id(),
+                    std::thread::current().id()
+                )
+                .replace(['(', ')'], ""),
+            );
             std::fs::write(&tmp, &bytes).expect("cache write");
             std::fs::rename(&tmp, &cached).expect("cache rename");
             bytes
