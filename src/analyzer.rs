@@ -12,15 +12,19 @@
 use std::time::Instant;
 
 use crate::config::Config;
-use crate::event::{Change, Event, EventSink, NudgeId, Reason, Speaker};
+use crate::event::{
+    Change, Event, EventSink, NudgeId, Reason, Speaker, SuppressedBecause, WordCue,
+};
 use crate::nudge::NudgeEngine;
 use crate::prosody::pitch::{hz_to_semitones, semitones_to_hz, PitchTracker};
 use crate::prosody::syllables::SyllableCounter;
 use crate::prosody::{frame_level_dbfs, FrameProsody, SpeakerProsody};
+use crate::stt::{SttTotals, Transcript};
 use crate::summary::{CallSummary, FrustrationPeak, NudgeCount};
 use crate::turns::{SideActivity, TurnTracker};
 use crate::vad::{FrameVad, SegmentChange, Segmenter};
 use crate::voice_cues::{AgentEnergy, AgentPace, CallerFrustration};
+use crate::word_cues::{WordCues, WordsDue};
 use crate::ANALYSIS_RATE_HZ;
 
 /// Prosody cues are judged every this many speech frames of a side.
@@ -195,8 +199,11 @@ pub struct CallAnalyzer {
     pace: AgentPace,
     energy: AgentEnergy,
     nudges: NudgeEngine,
+    words: WordCues,
     tally: Tally,
     pending: Vec<Event<'static>>,
+    /// Each side's voice-activity decision for the last frame.
+    last_speech: [bool; 2],
     /// When the frame being processed reached the analyzer.
     evidence_at: Instant,
 }
@@ -216,10 +223,14 @@ impl CallAnalyzer {
                 SideAnalyzer::new(Speaker::Caller, config, frame_len),
             ],
             turns: TurnTracker::new(&config.turns, frame_ms),
-            frustration: CallerFrustration::new(&config.caller_frustration),
+            frustration: CallerFrustration::new(
+                &config.caller_frustration,
+                config.words.frustration_half_life_ms,
+            ),
             pace: AgentPace::new(&config.agent_pace),
             energy: AgentEnergy::new(&config.agent_energy),
             nudges: NudgeEngine::new(),
+            words: WordCues::new(&config.words),
             tally: Tally {
                 interruptions: [0; 2],
                 backchannels: [0; 2],
@@ -227,8 +238,15 @@ impl CallAnalyzer {
                 frustration_peaks: Vec::with_capacity(FRUSTRATION_PEAKS_CAPACITY),
             },
             pending: Vec::with_capacity(EVENTS_PER_FRAME_CAPACITY),
+            last_speech: [false; 2],
             evidence_at: Instant::now(),
         }
+    }
+
+    /// Each side's voice-activity decision for the last frame processed (agent, caller):
+    /// what speech-to-text cuts its clips at.
+    pub fn last_frame_speech(&self) -> [bool; 2] {
+        self.last_speech
     }
 
     /// Samples per frame at [`ANALYSIS_RATE_HZ`] (the `frame_ms` of the config).
@@ -261,12 +279,126 @@ impl CallAnalyzer {
         self.turns
             .push(frame_start_ms, &activity, &mut |e| pending.push(e));
         self.judge_voices(frame_end_ms, &mut pending);
+        self.last_speech = [activity[0].speech, activity[1].speech];
 
         for event in pending.drain(..) {
             self.signal(&event, sink);
         }
         self.pending = pending;
         self.frames_done += 1;
+
+        let caller = &activity[Speaker::Caller.index()];
+        let caller_silent_ms = if caller.speech || caller.open_since_ms.is_some() {
+            0
+        } else {
+            frame_end_ms.saturating_sub(caller.last_speech_end_ms)
+        };
+        if let Some(caller_words) = self.words.restate_due(caller_silent_ms) {
+            self.offer_nudge(
+                NudgeId::Restate,
+                Reason::LongExplanation { caller_words },
+                frame_end_ms,
+                None,
+                None,
+                sink,
+            );
+        }
+    }
+
+    /// Takes a transcript from speech-to-text at call position `t_ms` (when it became
+    /// available): emits it, reads its words, and offers the nudges they call for.
+    /// Allocates (about once a second of speech); the per-frame path does not.
+    pub fn process_transcript(
+        &mut self,
+        transcript: &Transcript,
+        t_ms: u64,
+        sink: &mut dyn EventSink,
+    ) {
+        self.evidence_at = Instant::now();
+        sink.emit(&Event::Transcript {
+            t_ms,
+            speaker: transcript.speaker,
+            start_ms: transcript.start_ms,
+            end_ms: transcript.end_ms,
+            text: &transcript.text,
+            is_final: transcript.is_final,
+            latency_ms: t_ms.saturating_sub(transcript.speech_end_ms) as f64,
+        });
+        let (heard, due) = self.words.hear(
+            transcript.speaker,
+            transcript.clip_id,
+            transcript.is_final,
+            &transcript.text,
+            t_ms,
+        );
+        let words_latency_ms = t_ms.saturating_sub(transcript.speech_end_ms) as f64;
+        for item in &heard {
+            sink.emit(&Event::Phrase {
+                t_ms,
+                speaker: item.speaker,
+                cue: item.cue,
+                phrase: &item.phrase,
+                negated: item.negated,
+            });
+            if item.negated {
+                continue;
+            }
+            let reason = match item.cue {
+                WordCue::Frustration => {
+                    let score = self.config.words.frustration_phrase_score;
+                    let (event, finished_peak) = self.frustration.add_words(t_ms, score);
+                    if let Some((t_ms, score)) = finished_peak {
+                        self.tally
+                            .frustration_peaks
+                            .push(FrustrationPeak { t_ms, score });
+                    }
+                    if let Some(event) = event {
+                        self.signal_with_latency(&event, Some(words_latency_ms), sink);
+                    }
+                    None
+                }
+                WordCue::Acknowledgement => {
+                    self.frustration.clear_words(t_ms);
+                    None
+                }
+                WordCue::Loss => Some((
+                    NudgeId::Condolence,
+                    Reason::CallerLoss {
+                        phrase: &item.phrase,
+                    },
+                )),
+                WordCue::Blocking => Some((
+                    NudgeId::PositiveLanguage,
+                    Reason::AgentBlocking {
+                        phrase: &item.phrase,
+                    },
+                )),
+                WordCue::BareApology => Some((
+                    NudgeId::BeSpecific,
+                    Reason::BareApology {
+                        phrase: &item.phrase,
+                    },
+                )),
+                WordCue::Name | WordCue::NameUsed => None,
+            };
+            if let Some((id, reason)) = reason {
+                self.offer_nudge(id, reason, t_ms, None, Some(words_latency_ms), sink);
+            }
+        }
+        if let Some(WordsDue::UseName { name, agent_turns }) = due {
+            let text = self.config.nudges.use_name.text.replace("{name}", &name);
+            self.offer_nudge(
+                NudgeId::UseName,
+                Reason::NameUnused {
+                    name: &name,
+                    agent_turns,
+                },
+                t_ms,
+                Some(&text),
+                Some(words_latency_ms),
+                sink,
+            );
+        }
     }
 
     /// Judges each side's recent prosody against its baseline, when due.
@@ -297,6 +429,16 @@ impl CallAnalyzer {
 
     /// Passes a signal to the sink, counts it, and offers the nudge it calls for.
     fn signal(&mut self, event: &Event<'_>, sink: &mut dyn EventSink) {
+        self.signal_with_latency(event, None, sink)
+    }
+
+    /// [`Self::signal`], with the nudge's latency given (words) rather than measured.
+    fn signal_with_latency(
+        &mut self,
+        event: &Event<'_>,
+        latency_ms: Option<f64>,
+        sink: &mut dyn EventSink,
+    ) {
         sink.emit(event);
         match *event {
             Event::Interruption { by, .. } => self.tally.interruptions[by.index()] += 1,
@@ -309,11 +451,31 @@ impl CallAnalyzer {
             _ => {}
         }
         if let Some((id, reason)) = nudge_for(event, self.frustration.is_frustrated()) {
-            self.offer_nudge(id, reason, event.t_ms(), sink);
+            self.offer_nudge(id, reason, event.t_ms(), None, latency_ms, sink);
         }
     }
 
-    fn offer_nudge(&mut self, id: NudgeId, reason: Reason, t_ms: u64, sink: &mut dyn EventSink) {
+    /// Offers a nudge to the engine and emits it or why it was held back. `text` replaces
+    /// the rule's text; `latency_ms` is the evidence's delay if known (words), else the
+    /// processing time of this frame is measured.
+    fn offer_nudge(
+        &mut self,
+        id: NudgeId,
+        reason: Reason<'_>,
+        t_ms: u64,
+        text: Option<&str>,
+        latency_ms: Option<f64>,
+        sink: &mut dyn EventSink,
+    ) {
+        if id == NudgeId::Acknowledge && self.words.acknowledged_recently(t_ms) {
+            self.nudges.hold_back();
+            sink.emit(&Event::NudgeSuppressed {
+                t_ms,
+                nudge: id,
+                because: SuppressedBecause::Settled,
+            });
+            return;
+        }
         let rule = self.config.nudges.rule(id);
         let use_alt = matches!(
             reason,
@@ -322,7 +484,7 @@ impl CallAnalyzer {
                 ..
             }
         ) && !rule.alt_text.is_empty();
-        let (text, priority) = if use_alt {
+        let (rule_text, priority) = if use_alt {
             (
                 rule.alt_text.as_str(),
                 rule.priority.saturating_add(10).min(100),
@@ -330,10 +492,12 @@ impl CallAnalyzer {
         } else {
             (rule.text.as_str(), rule.priority)
         };
+        let text = text.unwrap_or(rule_text);
         match self.nudges.offer(&self.config.nudges, id, priority, t_ms) {
             Ok(()) => sink.emit(&Event::Nudge {
                 t_ms,
-                latency_ms: self.evidence_at.elapsed().as_secs_f64() * 1000.0,
+                latency_ms: latency_ms
+                    .unwrap_or_else(|| self.evidence_at.elapsed().as_secs_f64() * 1000.0),
                 nudge: id,
                 text,
                 phrase: &rule.phrase,
@@ -350,7 +514,16 @@ impl CallAnalyzer {
 
     /// Ends the call: closes open segments and spells, emits the `summary` event and
     /// returns it.
-    pub fn finish(mut self, sink: &mut dyn EventSink) -> CallSummary {
+    pub fn finish(self, sink: &mut dyn EventSink) -> CallSummary {
+        self.finish_with_stt(sink, None)
+    }
+
+    /// [`Self::finish`], with the call's speech-to-text totals for the summary.
+    pub fn finish_with_stt(
+        mut self,
+        sink: &mut dyn EventSink,
+        stt: Option<SttTotals>,
+    ) -> CallSummary {
         self.evidence_at = Instant::now();
         let end_ms = self.position_ms();
         let mut pending = std::mem::take(&mut self.pending);
@@ -383,7 +556,8 @@ impl CallAnalyzer {
                 .frustration_peaks
                 .push(FrustrationPeak { t_ms, score });
         }
-        let summary = self.summary(end_ms);
+        let mut summary = self.summary(end_ms);
+        summary.speech_to_text = stt;
         sink.emit(&Event::Summary(&summary));
         summary
     }
@@ -426,12 +600,13 @@ impl CallAnalyzer {
                 .collect(),
             nudges_total: shown.iter().sum(),
             nudges_suppressed: self.nudges.suppressed(),
+            speech_to_text: None,
         }
     }
 }
 
 /// The nudge a signal calls for, with its reason.
-fn nudge_for(event: &Event<'_>, caller_frustrated: bool) -> Option<(NudgeId, Reason)> {
+fn nudge_for(event: &Event<'_>, caller_frustrated: bool) -> Option<(NudgeId, Reason<'static>)> {
     match *event {
         Event::Interruption {
             by: Speaker::Agent,
@@ -447,8 +622,17 @@ fn nudge_for(event: &Event<'_>, caller_frustrated: bool) -> Option<(NudgeId, Rea
         Event::Frustration {
             change: Change::Start,
             score,
+            voice_score,
+            words_score,
             ..
-        } => Some((NudgeId::Acknowledge, Reason::CallerVoice { score })),
+        } => Some((
+            NudgeId::Acknowledge,
+            Reason::CallerFrustrated {
+                score,
+                voice_score,
+                words_score,
+            },
+        )),
         Event::EnergyFlat {
             change: Change::Start,
             pitch_variability_semitones,

@@ -30,6 +30,9 @@ pub struct Config {
     pub caller_frustration: CallerFrustrationConfig,
     pub agent_pace: AgentPaceConfig,
     pub agent_energy: AgentEnergyConfig,
+    pub stt: SttConfig,
+    pub words: WordsConfig,
+    pub privacy: PrivacyConfig,
     pub nudges: NudgesConfig,
 }
 
@@ -217,6 +220,235 @@ impl Default for AgentEnergyConfig {
     }
 }
 
+/// Local speech-to-text (whisper): the model, and how speech is cut into clips for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SttConfig {
+    /// Off means coaching from the voice alone (no transcripts, no word cues).
+    pub enabled: bool,
+    /// Which model: `tiny.en`, `base.en`, `small.en` (or another ggml name); the file
+    /// `ggml-<model>.bin` is looked for in the model directories.
+    pub model: String,
+    /// A model file to use instead of looking `model` up; "" to look it up.
+    pub model_path: String,
+    /// CPU threads whisper uses.
+    pub threads: u32,
+    /// The channel's own audio kept before and after the speech in each clip.
+    pub pad_ms: u32,
+    /// Silence this long ends a clip and sends it for its final transcript.
+    pub end_silence_ms: u32,
+    /// Clips with less voiced audio than this are not transcribed (clicks, breaths).
+    pub min_speech_ms: u32,
+    /// While a clip is open, a partial transcript every this much new audio.
+    pub partial_every_ms: u32,
+    /// A clip this long is closed and a new one begins (whisper's window is 30 s).
+    pub max_clip_ms: u32,
+    /// Whisper's audio context is sized to the clip, but never below this many frames
+    /// (50 per second); too small a context makes whisper loop on short clips.
+    pub min_audio_context_frames: u32,
+    /// At most this many text tokens per second of clip.
+    pub max_tokens_per_s: f32,
+    /// A decode is aborted after this long...
+    pub decode_budget_ms: u32,
+    /// ...plus this much per second of clip audio.
+    pub decode_budget_per_audio_s_ms: u32,
+    /// A transcript whisper rates at this no-speech probability or above is dropped.
+    pub no_speech_probability_max: f32,
+    /// Clips waiting for whisper; past this the oldest waiting clip is dropped (counted
+    /// in the summary). Newer partials of a clip always replace older ones.
+    pub max_waiting_clips: u32,
+}
+
+impl Default for SttConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            model: "tiny.en".into(),
+            model_path: String::new(),
+            threads: 2,
+            pad_ms: 200,
+            end_silence_ms: 250,
+            min_speech_ms: 300,
+            partial_every_ms: 1500,
+            max_clip_ms: 20_000,
+            min_audio_context_frames: 256,
+            max_tokens_per_s: 6.0,
+            decode_budget_ms: 600,
+            decode_budget_per_audio_s_ms: 60,
+            no_speech_probability_max: 0.6,
+            max_waiting_clips: 4,
+        }
+    }
+}
+
+/// The words side of coaching: phrase lists supervisors edit, and the rules on them.
+///
+/// Phrases are matched on whole words after folding case, punctuation, contractions and
+/// numbers ("I'm" = "I am", "3rd" = "third"); `*` stands for any one word. A phrase right
+/// after "not", "no" or "never" in the same clause does not count ("I'm not upset").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WordsConfig {
+    /// Caller phrases that show frustration; each adds `frustration_phrase_score` to the
+    /// caller's frustration score (the same score the voice feeds).
+    pub caller_frustration: Vec<String>,
+    /// What one frustration phrase adds to the caller's 0-1 frustration score.
+    pub frustration_phrase_score: f32,
+    /// The words part of the score halves every this long.
+    pub frustration_half_life_ms: u32,
+    /// Caller phrases about a loss or distress: `condolence`.
+    pub caller_loss: Vec<String>,
+    /// Agent phrases that acknowledge feelings; they settle a pending `acknowledge`.
+    pub agent_acknowledgement: Vec<String>,
+    /// After an acknowledgement, `acknowledge` is not offered again for this long.
+    pub acknowledged_hold_ms: u32,
+    /// Agent phrases that block or blame: `positive_language`.
+    pub agent_blocking: Vec<String>,
+    /// Agent apologies; one with nothing about what it is for gives `be_specific`.
+    pub agent_apology: Vec<String>,
+    /// `use_name` when the agent has finished this many turns since the caller gave their
+    /// name without using it.
+    pub use_name_after_agent_turns: u32,
+    /// `restate` when the caller has said at least this many words since the agent's last
+    /// real turn...
+    pub restate_min_caller_words: u32,
+    /// ...and then paused this long.
+    pub restate_pause_ms: u32,
+}
+
+fn phrases(list: &[&str]) -> Vec<String> {
+    list.iter().map(|p| p.to_string()).collect()
+}
+
+impl Default for WordsConfig {
+    fn default() -> Self {
+        Self {
+            caller_frustration: phrases(&[
+                "third time",
+                "second time",
+                "again and again",
+                "ridiculous",
+                "unacceptable",
+                "speak to a manager",
+                "speak to your manager",
+                "speak to a supervisor",
+                "speak to your supervisor",
+                "talk to a manager",
+                "talk to a supervisor",
+                "cancel my account",
+                "waste of time",
+                "wasting my time",
+                "fed up",
+                "sick of",
+                "frustrated",
+                "frustrating",
+                "annoyed",
+                "upset",
+                "angry",
+                "furious",
+                "this is a joke",
+                "nobody called me back",
+                "no one called me back",
+                "still not fixed",
+                "still not working",
+                "not good enough",
+                "terrible service",
+                "how many times",
+            ]),
+            frustration_phrase_score: 0.6,
+            frustration_half_life_ms: 30_000,
+            caller_loss: phrases(&[
+                "passed away",
+                "died",
+                "funeral",
+                "in the hospital",
+                "in hospital",
+                "lost my husband",
+                "lost my wife",
+                "lost my mother",
+                "lost my father",
+                "lost my mom",
+                "lost my dad",
+                "lost my son",
+                "lost my daughter",
+                "cancer",
+                "intensive care",
+                "terminally ill",
+                "bereavement",
+            ]),
+            agent_acknowledgement: phrases(&[
+                "i understand",
+                "i can understand",
+                "i completely understand",
+                "i would be frustrated too",
+                "i would be upset too",
+                "i would feel the same",
+                "i am sorry to hear",
+                "sorry to hear",
+                "that must be",
+                "that sounds",
+                "i can see why",
+                "i hear you",
+                "you have every right",
+                "i can imagine",
+            ]),
+            acknowledged_hold_ms: 60_000,
+            agent_blocking: phrases(&[
+                "calm down",
+                "there is nothing i can do",
+                "nothing i can do",
+                "it is our policy",
+                "it is company policy",
+                "that is our policy",
+                "not my department",
+                "not my problem",
+                "not my fault",
+                "you should have",
+                "you need to calm",
+                "i can not help you",
+                "that is not possible",
+            ]),
+            agent_apology: phrases(&[
+                "sorry",
+                "i am sorry",
+                "i am so sorry",
+                "i apologize",
+                "i apologise",
+                "my apologies",
+                "we apologize",
+                "we apologise",
+            ]),
+            use_name_after_agent_turns: 3,
+            restate_min_caller_words: 40,
+            restate_pause_ms: 700,
+        }
+    }
+}
+
+/// What leaves memory. Transcripts are kept in memory for the call only, unless
+/// `save_transcripts` says otherwise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Write each call's final transcripts to `transcripts_dir`.
+    pub save_transcripts: bool,
+    /// Where saved transcripts go ("" = the user's data directory, callcue/transcripts).
+    pub transcripts_dir: String,
+    /// Mask runs of 6 or more digits (card and account numbers) in transcripts, keeping
+    /// the last 4, everywhere: events, the overlay and saved files.
+    pub mask_numbers: bool,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        Self {
+            save_transcripts: false,
+            transcripts_dir: String::new(),
+            mask_numbers: true,
+        }
+    }
+}
+
 /// The nudge engine: one nudge on screen at a time, cooldowns and caps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -231,6 +463,11 @@ pub struct NudgesConfig {
     pub slow_down: NudgeRule,
     pub fill_silence: NudgeRule,
     pub check_in: NudgeRule,
+    pub condolence: NudgeRule,
+    pub positive_language: NudgeRule,
+    pub be_specific: NudgeRule,
+    pub use_name: NudgeRule,
+    pub restate: NudgeRule,
 }
 
 impl NudgesConfig {
@@ -243,6 +480,11 @@ impl NudgesConfig {
             NudgeId::SlowDown => &self.slow_down,
             NudgeId::FillSilence => &self.fill_silence,
             NudgeId::CheckIn => &self.check_in,
+            NudgeId::Condolence => &self.condolence,
+            NudgeId::PositiveLanguage => &self.positive_language,
+            NudgeId::BeSpecific => &self.be_specific,
+            NudgeId::UseName => &self.use_name,
+            NudgeId::Restate => &self.restate,
         }
     }
 }
@@ -304,6 +546,51 @@ impl Default for NudgesConfig {
                 phrase: "Does that make sense so far?".into(),
                 priority: 40,
                 cooldown_ms: 60000,
+                max_per_call: 2,
+            },
+            condolence: NudgeRule {
+                enabled: true,
+                text: "Offer condolences first".into(),
+                alt_text: String::new(),
+                phrase: "I'm so sorry for your loss.".into(),
+                priority: 85,
+                cooldown_ms: 120_000,
+                max_per_call: 1,
+            },
+            positive_language: NudgeRule {
+                enabled: true,
+                text: "Say what you can do".into(),
+                alt_text: String::new(),
+                phrase: "Here's what I can do for you.".into(),
+                priority: 70,
+                cooldown_ms: 60000,
+                max_per_call: 2,
+            },
+            be_specific: NudgeRule {
+                enabled: true,
+                text: "Say what you're sorry about".into(),
+                alt_text: String::new(),
+                phrase: "I'm sorry you've had to call about this again.".into(),
+                priority: 55,
+                cooldown_ms: 60000,
+                max_per_call: 2,
+            },
+            use_name: NudgeRule {
+                enabled: true,
+                text: "Use their name: {name}".into(),
+                alt_text: String::new(),
+                phrase: String::new(),
+                priority: 35,
+                cooldown_ms: 120_000,
+                max_per_call: 1,
+            },
+            restate: NudgeRule {
+                enabled: true,
+                text: "Repeat back what you heard".into(),
+                alt_text: String::new(),
+                phrase: "So if I've got this right, ...".into(),
+                priority: 45,
+                cooldown_ms: 90000,
                 max_per_call: 2,
             },
         }
@@ -530,6 +817,8 @@ impl Config {
             0.0,
             40.0,
         )?;
+        self.validate_stt(&mut check)?;
+        self.validate_words(&mut check)?;
         let n = &self.nudges;
         check.int("nudges.display_ms", n.display_ms.into(), 500, 60_000)?;
         check.int("nudges.max_per_call", n.max_per_call.into(), 0, 1000)?;
@@ -554,6 +843,124 @@ impl Config {
     }
 }
 
+impl Config {
+    fn validate_stt(&self, check: &mut RangeCheck<'_>) -> Result<(), ConfigError> {
+        let s = &self.stt;
+        if s.model.trim().is_empty() && s.model_path.trim().is_empty() {
+            return Err(check.fail(
+                "stt.model",
+                "\"\"".into(),
+                "a model name such as \"tiny.en\", or stt.model_path",
+            ));
+        }
+        if s.model.contains(['/', '\\']) {
+            return Err(check.fail(
+                "stt.model",
+                format!("{:?}", s.model),
+                "a model name such as \"tiny.en\" (put file paths in stt.model_path)",
+            ));
+        }
+        check.int("stt.threads", s.threads.into(), 1, 64)?;
+        check.int("stt.pad_ms", s.pad_ms.into(), 0, 1000)?;
+        check.int("stt.end_silence_ms", s.end_silence_ms.into(), 60, 3000)?;
+        check.int("stt.min_speech_ms", s.min_speech_ms.into(), 0, 5000)?;
+        check.int(
+            "stt.partial_every_ms",
+            s.partial_every_ms.into(),
+            500,
+            30_000,
+        )?;
+        check.int("stt.max_clip_ms", s.max_clip_ms.into(), 2000, 28_000)?;
+        check.int(
+            "stt.min_audio_context_frames",
+            s.min_audio_context_frames.into(),
+            64,
+            1500,
+        )?;
+        check.float("stt.max_tokens_per_s", s.max_tokens_per_s, 1.0, 30.0)?;
+        check.int(
+            "stt.decode_budget_ms",
+            s.decode_budget_ms.into(),
+            100,
+            60_000,
+        )?;
+        check.int(
+            "stt.decode_budget_per_audio_s_ms",
+            s.decode_budget_per_audio_s_ms.into(),
+            0,
+            10_000,
+        )?;
+        check.float(
+            "stt.no_speech_probability_max",
+            s.no_speech_probability_max,
+            0.0,
+            1.0,
+        )?;
+        check.int("stt.max_waiting_clips", s.max_waiting_clips.into(), 1, 64)?;
+        Ok(())
+    }
+
+    fn validate_words(&self, check: &mut RangeCheck<'_>) -> Result<(), ConfigError> {
+        let w = &self.words;
+        for (key, list) in [
+            ("words.caller_frustration", &w.caller_frustration),
+            ("words.caller_loss", &w.caller_loss),
+            ("words.agent_acknowledgement", &w.agent_acknowledgement),
+            ("words.agent_blocking", &w.agent_blocking),
+            ("words.agent_apology", &w.agent_apology),
+        ] {
+            if let Err(e) = crate::text::PhraseList::new(list) {
+                let (index, phrase) = match &e {
+                    crate::text::PhraseError::Empty { index, phrase }
+                    | crate::text::PhraseError::NoWords { index, phrase } => (*index, phrase),
+                };
+                return Err(check.fail(
+                    key,
+                    format!("[..., {phrase:?} (#{index}), ...]"),
+                    "phrases with at least one word each",
+                ));
+            }
+        }
+        check.float(
+            "words.frustration_phrase_score",
+            w.frustration_phrase_score,
+            0.0,
+            1.0,
+        )?;
+        check.int(
+            "words.frustration_half_life_ms",
+            w.frustration_half_life_ms.into(),
+            1000,
+            600_000,
+        )?;
+        check.int(
+            "words.acknowledged_hold_ms",
+            w.acknowledged_hold_ms.into(),
+            0,
+            3_600_000,
+        )?;
+        check.int(
+            "words.use_name_after_agent_turns",
+            w.use_name_after_agent_turns.into(),
+            1,
+            100,
+        )?;
+        check.int(
+            "words.restate_min_caller_words",
+            w.restate_min_caller_words.into(),
+            5,
+            10_000,
+        )?;
+        check.int(
+            "words.restate_pause_ms",
+            w.restate_pause_ms.into(),
+            200,
+            10_000,
+        )?;
+        Ok(())
+    }
+}
+
 /// Key names for per-nudge fields, as `'static` strings for error messages.
 fn rule_key(id: NudgeId, field: &str) -> &'static str {
     macro_rules! keys {
@@ -569,7 +976,9 @@ fn rule_key(id: NudgeId, field: &str) -> &'static str {
         };
     }
     keys!(Pause => "pause", Acknowledge => "acknowledge", Smile => "smile",
-          SlowDown => "slow_down", FillSilence => "fill_silence", CheckIn => "check_in")
+          SlowDown => "slow_down", FillSilence => "fill_silence", CheckIn => "check_in",
+          Condolence => "condolence", PositiveLanguage => "positive_language",
+          BeSpecific => "be_specific", UseName => "use_name", Restate => "restate")
 }
 
 struct RangeCheck<'a> {

@@ -67,17 +67,32 @@ pub enum NudgeId {
     FillSilence,
     /// The agent has been talking for long.
     CheckIn,
+    /// The caller mentioned a death, illness or other loss.
+    Condolence,
+    /// The agent used blocking language ("calm down", "it's our policy").
+    PositiveLanguage,
+    /// The agent apologised without saying what for.
+    BeSpecific,
+    /// The caller gave their name and the agent has not used it.
+    UseName,
+    /// The caller just finished a long explanation.
+    Restate,
 }
 
 impl NudgeId {
     /// Every nudge id, in a fixed order (also the order of per-id arrays).
-    pub const ALL: [NudgeId; 6] = [
+    pub const ALL: [NudgeId; 11] = [
         NudgeId::Pause,
         NudgeId::Acknowledge,
         NudgeId::Smile,
         NudgeId::SlowDown,
         NudgeId::FillSilence,
         NudgeId::CheckIn,
+        NudgeId::Condolence,
+        NudgeId::PositiveLanguage,
+        NudgeId::BeSpecific,
+        NudgeId::UseName,
+        NudgeId::Restate,
     ];
 
     /// The id as written in config and events.
@@ -89,6 +104,11 @@ impl NudgeId {
             NudgeId::SlowDown => "slow_down",
             NudgeId::FillSilence => "fill_silence",
             NudgeId::CheckIn => "check_in",
+            NudgeId::Condolence => "condolence",
+            NudgeId::PositiveLanguage => "positive_language",
+            NudgeId::BeSpecific => "be_specific",
+            NudgeId::UseName => "use_name",
+            NudgeId::Restate => "restate",
         }
     }
 
@@ -100,14 +120,29 @@ impl NudgeId {
 
 /// Why a nudge was given, formatted for people only when written.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Reason {
+pub enum Reason<'a> {
     /// The agent kept talking over the caller.
     AgentOverlap {
         overlap_ms: u64,
         caller_frustrated: bool,
     },
-    /// The caller's voice rose above their baseline.
-    CallerVoice { score: f32 },
+    /// The caller's frustration score crossed the threshold: from the voice rising above
+    /// the caller's baseline, from frustrated words, or both.
+    CallerFrustrated {
+        score: f32,
+        voice_score: f32,
+        words_score: f32,
+    },
+    /// The caller said something about a loss or distress.
+    CallerLoss { phrase: &'a str },
+    /// The agent said something that blocks or blames.
+    AgentBlocking { phrase: &'a str },
+    /// The agent apologised without saying what for.
+    BareApology { phrase: &'a str },
+    /// The caller gave their name and the agent has not used it for some turns.
+    NameUnused { name: &'a str, agent_turns: u32 },
+    /// The caller explained at length and paused.
+    LongExplanation { caller_words: u32 },
     /// The agent's pitch movement and loudness dropped below their baseline.
     AgentFlat {
         variability_percent_of_baseline: f32,
@@ -124,7 +159,7 @@ pub enum Reason {
     Monologue { talking_ms: u64 },
 }
 
-impl fmt::Display for Reason {
+impl fmt::Display for Reason<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Reason::AgentOverlap {
@@ -137,10 +172,33 @@ impl fmt::Display for Reason {
                 }
                 Ok(())
             }
-            Reason::CallerVoice { score } => write!(
+            Reason::CallerFrustrated {
+                score,
+                voice_score,
+                words_score,
+            } => {
+                let from = match (voice_score > 0.05, words_score > 0.0) {
+                    (true, true) => "caller's words and voice",
+                    (false, true) => "caller's words",
+                    _ => "caller's pitch, loudness and pace above their baseline",
+                };
+                write!(
+                    f,
+                    "{from} (score {score:.2}: voice {voice_score:.2}, words {words_score:.2})"
+                )
+            }
+            Reason::CallerLoss { phrase } => write!(f, "caller said \"{phrase}\""),
+            Reason::AgentBlocking { phrase } => write!(f, "agent said \"{phrase}\""),
+            Reason::BareApology { phrase } => {
+                write!(f, "agent said \"{phrase}\" without saying what for")
+            }
+            Reason::NameUnused { name, agent_turns } => write!(
                 f,
-                "caller's pitch, loudness and pace rose above their baseline (score {score:.2})"
+                "caller gave their name ({name}); agent has not used it in {agent_turns} turns"
             ),
+            Reason::LongExplanation { caller_words } => {
+                write!(f, "caller explained for {caller_words} words and paused")
+            }
             Reason::AgentFlat {
                 variability_percent_of_baseline,
                 loudness_drop_db,
@@ -174,7 +232,7 @@ impl fmt::Display for Reason {
     }
 }
 
-impl Serialize for Reason {
+impl Serialize for Reason<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
@@ -186,6 +244,9 @@ impl Serialize for Reason {
 pub enum SuppressedBecause {
     /// Switched off in config.
     Disabled,
+    /// The agent already did what the nudge asks (an acknowledgement settles
+    /// `acknowledge`).
+    Settled,
     /// The same nudge was shown less than its cooldown ago.
     Cooldown,
     /// This nudge reached its per-call cap.
@@ -201,6 +262,7 @@ impl SuppressedBecause {
     pub fn as_str(self) -> &'static str {
         match self {
             SuppressedBecause::Disabled => "disabled",
+            SuppressedBecause::Settled => "settled",
             SuppressedBecause::Cooldown => "cooldown",
             SuppressedBecause::NudgeCap => "nudge_cap",
             SuppressedBecause::CallCap => "call_cap",
@@ -276,7 +338,10 @@ pub enum Event<'a> {
     Frustration {
         t_ms: u64,
         change: Change,
+        /// The combined 0-1 score: `voice_score` plus `words_score`, at most 1.
         score: f32,
+        voice_score: f32,
+        words_score: f32,
         pitch_rise_semitones: f32,
         pitch_range_rise_semitones: f32,
         loudness_rise_db: f32,
@@ -308,7 +373,7 @@ pub enum Event<'a> {
         #[serde(skip_serializing_if = "str::is_empty")]
         phrase: &'a str,
         priority: u8,
-        reason: Reason,
+        reason: Reason<'a>,
     },
     /// A nudge that was due but not shown, and why.
     NudgeSuppressed {
@@ -316,8 +381,87 @@ pub enum Event<'a> {
         nudge: NudgeId,
         because: SuppressedBecause,
     },
+    /// What one side said in a clip of speech, from the local speech-to-text. Partial
+    /// transcripts (`final: false`) come every `stt.partial_every_ms` of a long clip; the
+    /// final one closes the clip.
+    Transcript {
+        /// When the transcript was available (the end of the clip plus transcription).
+        t_ms: u64,
+        speaker: Speaker,
+        /// The clip's audio: its start (padding included) ...
+        start_ms: u64,
+        /// ... and its end.
+        end_ms: u64,
+        text: &'a str,
+        #[serde(rename = "final")]
+        is_final: bool,
+        /// Measured delay from the end of the clip's last speech to this transcript.
+        latency_ms: f64,
+    },
+    /// A phrase from the config's word lists heard in a transcript.
+    Phrase {
+        t_ms: u64,
+        speaker: Speaker,
+        cue: WordCue,
+        /// The phrase as written in the config (for `name`: the name).
+        phrase: &'a str,
+        /// Heard after "not", "no" or "never" ("I'm not upset"): recorded, no effect.
+        negated: bool,
+    },
+    /// Something the agent's desktop needs to know once, such as speech-to-text being off.
+    Notice {
+        t_ms: u64,
+        code: NoticeCode,
+        message: &'a str,
+    },
     /// The end of the call: totals for the whole call.
     Summary(&'a CallSummary),
+}
+
+/// Which word list a [`Event::Phrase`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WordCue {
+    /// `words.caller_frustration`.
+    Frustration,
+    /// `words.caller_loss`.
+    Loss,
+    /// `words.agent_acknowledgement`.
+    Acknowledgement,
+    /// `words.agent_blocking`.
+    Blocking,
+    /// `words.agent_apology`, with nothing about what for.
+    BareApology,
+    /// The caller gave their name.
+    Name,
+    /// The agent used the caller's name.
+    NameUsed,
+}
+
+impl WordCue {
+    /// The name as written in events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WordCue::Frustration => "frustration",
+            WordCue::Loss => "loss",
+            WordCue::Acknowledgement => "acknowledgement",
+            WordCue::Blocking => "blocking",
+            WordCue::BareApology => "bare_apology",
+            WordCue::Name => "name",
+            WordCue::NameUsed => "name_used",
+        }
+    }
+}
+
+/// What a [`Event::Notice`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeCode {
+    /// No speech-to-text for this call (no model, or a broken one): coaching from the
+    /// voice alone.
+    SttUnavailable,
+    /// Speech-to-text fell behind and dropped clips.
+    SttBehind,
 }
 
 impl Event<'_> {
@@ -335,7 +479,10 @@ impl Event<'_> {
             | Event::PaceFast { t_ms, .. }
             | Event::EnergyFlat { t_ms, .. }
             | Event::Nudge { t_ms, .. }
-            | Event::NudgeSuppressed { t_ms, .. } => *t_ms,
+            | Event::NudgeSuppressed { t_ms, .. }
+            | Event::Transcript { t_ms, .. }
+            | Event::Phrase { t_ms, .. }
+            | Event::Notice { t_ms, .. } => *t_ms,
             Event::Summary(summary) => summary.t_ms,
         }
     }
@@ -355,6 +502,9 @@ impl Event<'_> {
             Event::EnergyFlat { .. } => "energy_flat",
             Event::Nudge { .. } => "nudge",
             Event::NudgeSuppressed { .. } => "nudge_suppressed",
+            Event::Transcript { .. } => "transcript",
+            Event::Phrase { .. } => "phrase",
+            Event::Notice { .. } => "notice",
             Event::Summary(_) => "summary",
         }
     }

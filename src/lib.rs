@@ -9,14 +9,18 @@ pub mod analyzer;
 pub mod audio;
 pub mod config;
 pub mod event;
+pub mod models;
 pub mod nudge;
 pub mod output;
 pub mod prosody;
 pub mod replay;
+pub mod stt;
 pub mod summary;
+pub mod text;
 pub mod turns;
 pub mod vad;
 pub mod voice_cues;
+pub mod word_cues;
 
 pub use analyzer::CallAnalyzer;
 pub use config::Config;

@@ -1,5 +1,5 @@
 //! The `callcue` command: replay recorded calls through the coaching analysis, run a demo
-//! call, and check an installation.
+//! call, manage speech-to-text models, and check an installation.
 //!
 //! Exit codes: 0 success; 2 bad input (a file that cannot be read or decoded, a bad
 //! config value, wrong arguments); 1 anything else (for example the output could not be
@@ -8,14 +8,22 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use callcue::audio::decode_wav;
 use callcue::config::{find_config_file, Config};
+use callcue::models::fetch::{fetch_model, KNOWN_MODELS};
+use callcue::models::import::import_ct2;
+use callcue::models::{default_install_dir, find_model, model_dirs, validate_ggml_file};
 use callcue::output::{EventWriter, Format};
-use callcue::replay::{analyze_call, call_from_recording, load_call, CallAudio, CallSource};
+use callcue::replay::{
+    analyze_call, analyze_call_with_stt, call_from_recording, load_call, CallAudio, CallSource,
+    Pace, SttSetup,
+};
+use callcue::stt::WhisperModel;
 use callcue::ANALYSIS_RATE_HZ;
 
 /// The demo call: a scripted two-voice call (8 kHz G.711 mu-law stereo, as call recorders
@@ -58,10 +66,39 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Check the installation: config found and valid, analysis ready.
+    /// Check the installation: config found and valid, analysis ready, speech-to-text model.
     Doctor,
     /// Print the effective config (defaults merged with the config file) as TOML.
     Config,
+    /// Speech-to-text models: download, import, list.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// Download an official whisper.cpp ggml model and verify its SHA-256.
+    Fetch {
+        /// tiny.en, base.en or small.en.
+        #[arg(value_name = "MODEL")]
+        name: String,
+        /// Where to put it (default: $CALLCUE_MODELS, else ./models).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Convert a faster-whisper (CTranslate2) model directory into a ggml model.
+    ImportCt2 {
+        /// The directory with model.bin, config.json and vocabulary.txt.
+        #[arg(value_name = "DIR")]
+        ct2_dir: PathBuf,
+        /// The ggml file to write (default: ggml-<size>.bin in $CALLCUE_MODELS or ./models).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// List the models found and where callcue looks for them.
+    List,
 }
 
 #[derive(clap::Args)]
@@ -72,6 +109,13 @@ struct OutputArgs {
     /// Text format: also list every speech segment and response gap.
     #[arg(long, short)]
     verbose: bool,
+    /// Coach from the voice alone: no speech-to-text.
+    #[arg(long)]
+    no_stt: bool,
+    /// Replay in real time (one second of call per second) instead of as fast as
+    /// possible; word nudges land at the same points either way.
+    #[arg(long)]
+    realtime: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -143,6 +187,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             replay(&audio, &config, &output)
         }
         Command::Doctor => doctor(cli.config.as_deref()),
+        Command::Models { command } => models(command),
         Command::Config => {
             let config = load_config(cli.config.as_deref())?;
             print!("{config}");
@@ -163,14 +208,34 @@ fn demo_call(config: &Config) -> anyhow::Result<CallAudio> {
         .map_err(|e| BadInput(e.to_string()).into())
 }
 
+/// Loads the speech-to-text model the config asks for, or says why there is none.
+fn stt_setup(config: &Config, no_stt: bool) -> SttSetup {
+    if no_stt || !config.stt.enabled {
+        return SttSetup::Off;
+    }
+    match find_model(&config.stt).and_then(|path| WhisperModel::load(&path)) {
+        Ok(model) => SttSetup::Ready(Arc::new(model)),
+        Err(e) => SttSetup::Unavailable(e.to_string()),
+    }
+}
+
 fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Result<()> {
     let format = match output.format {
         OutputFormat::Text => Format::Text,
         OutputFormat::Jsonl => Format::Jsonl,
     };
+    let stt = stt_setup(config, output.no_stt);
+    if let SttSetup::Unavailable(reason) = &stt {
+        eprintln!("callcue: speech-to-text is off, coaching from the voice alone: {reason}");
+    }
+    let pace = if output.realtime {
+        Pace::RealTime
+    } else {
+        Pace::AsLive
+    };
     let stdout = io::stdout().lock();
     let mut writer = EventWriter::new(BufWriter::new(stdout), format, output.verbose);
-    analyze_call(audio, config, &mut writer);
+    analyze_call_with_stt(audio, config, &stt, pace, &mut writer);
     writer
         .finish()
         .context("writing events to standard output")?;
@@ -207,11 +272,129 @@ fn doctor(explicit: Option<&Path>) -> anyhow::Result<()> {
             writeln!(out, "FAIL  analysis: built-in demo call: {e}")?
         }
     }
+    let config = Config::load_default_locations(explicit)
+        .map(|(c, _)| c)
+        .unwrap_or_default();
+    if !config.stt.enabled {
+        writeln!(
+            out,
+            "ok    speech-to-text: switched off in config (stt.enabled = false)"
+        )?;
+    } else {
+        match find_model(&config.stt).and_then(|path| {
+            let summary = validate_ggml_file(&path)?;
+            let model = WhisperModel::load(&path)?;
+            Ok((path, summary, model))
+        }) {
+            Ok((path, summary, model)) => writeln!(
+                out,
+                "ok    speech-to-text: {} ({}, {} tensors, {:.0} MB)",
+                path.display(),
+                model.size_name(),
+                summary.tensors,
+                summary.bytes as f64 / 1e6
+            )?,
+            Err(e) => {
+                problems += 1;
+                writeln!(out, "FAIL  speech-to-text: {e}")?;
+                writeln!(
+                    out,
+                    "      (callcue still coaches from the voice alone without a model)"
+                )?
+            }
+        }
+    }
     if problems > 0 {
         return Err(BadInput(format!("{problems} problem(s) found")).into());
     }
     writeln!(out, "all checks passed")?;
     Ok(())
+}
+
+fn models(command: ModelsCommand) -> anyhow::Result<()> {
+    match command {
+        ModelsCommand::Fetch { name, dir } => {
+            let dir = dir.unwrap_or_else(default_install_dir);
+            let mut last_percent = None;
+            let path = fetch_model(&name, &dir, &mut |done, total| {
+                if let Some(total) = total.filter(|t| *t > 0) {
+                    let percent = done * 100 / total;
+                    if last_percent != Some(percent) && percent % 10 == 0 {
+                        eprintln!("callcue: downloading {name}: {percent}%");
+                        last_percent = Some(percent);
+                    }
+                }
+            })
+            .map_err(|e| BadInput(e.to_string()))?;
+            println!("{}", path.display());
+            Ok(())
+        }
+        ModelsCommand::ImportCt2 { ct2_dir, output } => {
+            let out_path = match output {
+                Some(path) => path,
+                None => {
+                    let dir = default_install_dir();
+                    std::fs::create_dir_all(&dir)
+                        .map_err(|e| BadInput(format!("{}: cannot create: {e}", dir.display())))?;
+                    dir.join("ggml-imported.bin")
+                }
+            };
+            let report = import_ct2(&ct2_dir, &out_path).map_err(|e| BadInput(e.to_string()))?;
+            // Without --output, name the file after the model's size (ggml-tiny.en.bin).
+            let final_path =
+                if out_path.file_name() == Some(std::ffi::OsStr::new("ggml-imported.bin")) {
+                    let named = out_path.with_file_name(format!("ggml-{}.bin", report.size_name));
+                    std::fs::rename(&out_path, &named)
+                        .map_err(|e| BadInput(format!("{}: cannot write: {e}", named.display())))?;
+                    named
+                } else {
+                    out_path
+                };
+            println!(
+                "{}: {} model, {} tensors, {:.0} MB",
+                final_path.display(),
+                report.size_name,
+                report.tensors,
+                report.bytes_written as f64 / 1e6
+            );
+            Ok(())
+        }
+        ModelsCommand::List => {
+            let mut found = 0;
+            for dir in model_dirs() {
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    println!("{} (not there)", dir.display());
+                    continue;
+                };
+                println!("{}", dir.display());
+                let mut names: Vec<PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+                    .collect();
+                names.sort();
+                for path in names {
+                    found += 1;
+                    match validate_ggml_file(&path) {
+                        Ok(s) => println!(
+                            "  {} ({} tensors, {:.0} MB)",
+                            path.display(),
+                            s.tensors,
+                            s.bytes as f64 / 1e6
+                        ),
+                        Err(e) => println!("  {} (unusable: {e})", path.display()),
+                    }
+                }
+            }
+            if found == 0 {
+                let names: Vec<&str> = KNOWN_MODELS.iter().map(|m| m.name).collect();
+                println!(
+                    "no models found: `callcue models fetch {}` or `callcue models import-ct2 DIR`",
+                    names.join("|")
+                );
+            }
+            Ok(())
+        }
+    }
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -84,6 +84,11 @@ impl NudgeEngine {
         Ok(())
     }
 
+    /// Counts a due nudge held back outside the engine's own rules (settled).
+    pub fn hold_back(&mut self) {
+        self.suppressed += 1;
+    }
+
     /// How many times each nudge was shown, in [`NudgeId::ALL`] order.
     pub fn shown_counts(&self) -> [u32; NudgeId::ALL.len()] {
         self.shown

@@ -52,9 +52,16 @@ impl<W: Write> EventWriter<W> {
                 self.out.write_all(b"\n")
             }
             Format::Text => {
-                if !self.verbose
-                    && matches!(event, Event::Speech { .. } | Event::ResponseGap { .. })
-                {
+                let detail = matches!(
+                    event,
+                    Event::Speech { .. }
+                        | Event::ResponseGap { .. }
+                        | Event::Transcript {
+                            is_final: false,
+                            ..
+                        }
+                );
+                if !self.verbose && detail {
                     return Ok(());
                 }
                 writeln!(self.out, "{}  {}", clock(event.t_ms()), TextLine(event))
@@ -146,6 +153,20 @@ impl std::fmt::Display for TextLine<'_, '_> {
                 "   agent delivery flat {} (spread {pitch_variability_semitones:.1} st vs {baseline_pitch_variability_semitones:.1}, {loudness_dbfs:.0} vs {baseline_loudness_dbfs:.0} dBFS)",
                 change_word(*change)
             ),
+            Event::Transcript { speaker, text, is_final, latency_ms, .. } => write!(
+                f,
+                "   {:<6} {} \"{text}\"  ({latency_ms:.0} ms after the speech)",
+                speaker.as_str(),
+                if *is_final { "said" } else { "saying" }
+            ),
+            Event::Phrase { speaker, cue, phrase, negated, .. } => write!(
+                f,
+                "   {} {}: \"{phrase}\"{}",
+                speaker.as_str(),
+                cue_words(*cue),
+                if *negated { " (negated, no effect)" } else { "" }
+            ),
+            Event::Notice { message, .. } => write!(f, "   note: {message}"),
             Event::Summary(s) => {
                 writeln!(f, "   end of call ({:.0} s)", s.duration_ms as f64 / 1000.0)?;
                 writeln!(f, "      talk: agent {:.0}% ({:.0} s), caller {:.0} s", s.agent_talk_ratio * 100.0, s.agent_talk_ms as f64 / 1000.0, s.caller_talk_ms as f64 / 1000.0)?;
@@ -157,9 +178,32 @@ impl std::fmt::Display for TextLine<'_, '_> {
                 let peaks: Vec<String> = s.frustration_peaks.iter().map(|p| format!("{:.2} at {}", p.score, clock(p.t_ms).trim())).collect();
                 writeln!(f, "      caller frustration peaks: {}", if peaks.is_empty() { "none".to_string() } else { peaks.join(", ") })?;
                 let nudges: Vec<String> = s.nudges.iter().map(|n| format!("{} x{}", n.nudge.as_str(), n.count)).collect();
-                write!(f, "      nudges: {} ({}), {} held back", s.nudges_total, if nudges.is_empty() { "none".to_string() } else { nudges.join(", ") }, s.nudges_suppressed)
+                write!(f, "      nudges: {} ({}), {} held back", s.nudges_total, if nudges.is_empty() { "none".to_string() } else { nudges.join(", ") }, s.nudges_suppressed)?;
+                if let Some(stt) = &s.speech_to_text {
+                    write!(
+                        f,
+                        "\n      speech-to-text: {} clips, {} transcripts, decode {} ms mean / {} ms max; shed: {} superseded, {} dropped, {} aborted; filtered: {} silence/noise, {} artefacts",
+                        stt.clips_submitted, stt.transcripts, stt.decode_ms_mean, stt.decode_ms_max,
+                        stt.partials_superseded, stt.clips_dropped, stt.decodes_aborted,
+                        stt.filtered_no_speech, stt.filtered_artefacts
+                    )?;
+                }
+                Ok(())
             }
         }
+    }
+}
+
+fn cue_words(cue: crate::event::WordCue) -> &'static str {
+    use crate::event::WordCue;
+    match cue {
+        WordCue::Frustration => "said something frustrated",
+        WordCue::Loss => "mentioned a loss",
+        WordCue::Acknowledgement => "acknowledged",
+        WordCue::Blocking => "used blocking language",
+        WordCue::BareApology => "apologised without saying what for",
+        WordCue::Name => "gave their name",
+        WordCue::NameUsed => "used the caller's name",
     }
 }
 

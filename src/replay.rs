@@ -6,11 +6,15 @@
 //! Time comes from sample counts only.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::analyzer::CallAnalyzer;
 use crate::audio::{read_wav, resample, DecodedWav, WavError};
 use crate::config::{AudioConfig, Config};
-use crate::event::EventSink;
+use crate::event::{Event, EventSink, NoticeCode};
+use crate::stt::worker::SttOutcome;
+use crate::stt::{PendingJob, SpeechToText, Transcript, WhisperModel};
 use crate::summary::CallSummary;
 use crate::ANALYSIS_RATE_HZ;
 
@@ -147,4 +151,173 @@ pub fn analyze_call(call: &CallAudio, config: &Config, sink: &mut dyn EventSink)
         }
     }
     analyzer.finish(sink)
+}
+
+/// Speech-to-text for a replay: ready with a model, off, or unavailable (and why).
+#[derive(Clone, Debug)]
+pub enum SttSetup {
+    /// Transcribe with this model.
+    Ready(Arc<WhisperModel>),
+    /// Switched off (`stt.enabled = false` or `--no-stt`): coaching from the voice alone.
+    Off,
+    /// Wanted but not possible (no model, a broken one): the call is coached from the
+    /// voice alone, and a `notice` event says why, once.
+    Unavailable(String),
+}
+
+/// How fast a replay runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pace {
+    /// As fast as the machine allows, but never ahead of what live coaching would have
+    /// known: while a clip is with whisper, the call clock advances no faster than the wall
+    /// clock, so transcripts and word nudges land where they would land live.
+    AsLive,
+    /// In real time: one second of call per second, as from a live call.
+    RealTime,
+}
+
+/// Longest wait for whisper at the end of a call before giving up on the rest.
+const END_OF_CALL_STT_WAIT: Duration = Duration::from_secs(120);
+
+/// Runs a loaded call through a fresh analyzer with speech-to-text, emitting every event
+/// to `sink`, and returns the summary (also emitted, last). See [`Pace`] for timing.
+pub fn analyze_call_with_stt(
+    call: &CallAudio,
+    config: &Config,
+    stt: &SttSetup,
+    pace: Pace,
+    sink: &mut dyn EventSink,
+) -> CallSummary {
+    let mut analyzer = CallAnalyzer::new(config);
+    let frame_len = analyzer.frame_len();
+    let mut speech_to_text = match stt {
+        SttSetup::Ready(model) => match SpeechToText::start(Arc::clone(model), config, frame_len) {
+            Ok(stt) => Some(stt),
+            Err(e) => {
+                notice_stt_unavailable(&e.to_string(), sink);
+                None
+            }
+        },
+        SttSetup::Off => None,
+        SttSetup::Unavailable(reason) => {
+            notice_stt_unavailable(reason, sink);
+            None
+        }
+    };
+    let mut ready: Vec<(u64, Transcript)> = Vec::new();
+    let started = Instant::now();
+    let mut padded_agent = vec![0.0f32; frame_len];
+    let mut padded_caller = vec![0.0f32; frame_len];
+    for (agent, caller) in call
+        .agent
+        .chunks(frame_len)
+        .zip(call.caller.chunks(frame_len))
+    {
+        let (agent, caller) = if agent.len() == frame_len {
+            (agent, caller)
+        } else {
+            padded_agent.fill(0.0);
+            padded_caller.fill(0.0);
+            padded_agent[..agent.len()].copy_from_slice(agent);
+            padded_caller[..caller.len()].copy_from_slice(caller);
+            (&padded_agent[..], &padded_caller[..])
+        };
+        let frame_start_ms = analyzer.position_ms();
+        if pace == Pace::RealTime {
+            let due = started + Duration::from_millis(frame_start_ms);
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+        }
+        if let Some(stt) = speech_to_text.as_mut() {
+            collect_outcomes(stt, frame_start_ms, &mut ready);
+            deliver(&mut analyzer, &mut ready, frame_start_ms, sink);
+        }
+        analyzer.process_frame(agent, caller, sink);
+        if let Some(stt) = speech_to_text.as_mut() {
+            stt.push_frames(
+                [agent, caller],
+                analyzer.last_frame_speech(),
+                frame_start_ms,
+            );
+        }
+    }
+    let end_ms = analyzer.position_ms();
+    let totals = speech_to_text.as_mut().map(|stt| {
+        stt.finish_clips(end_ms);
+        let deadline = Instant::now() + END_OF_CALL_STT_WAIT;
+        while !stt.pending().is_empty() && Instant::now() < deadline {
+            if let Some((job, outcome)) = stt.recv_timeout(Duration::from_millis(50)) {
+                keep_transcript(job, outcome, &mut ready);
+            }
+        }
+        ready.sort_by_key(|(available_ms, _)| *available_ms);
+        for (available_ms, transcript) in ready.drain(..) {
+            analyzer.process_transcript(&transcript, available_ms.max(end_ms), sink);
+        }
+        stt.totals()
+    });
+    analyzer.finish_with_stt(sink, totals)
+}
+
+fn notice_stt_unavailable(reason: &str, sink: &mut dyn EventSink) {
+    let message =
+        format!("speech-to-text is off for this call, coaching from the voice alone: {reason}");
+    sink.emit(&Event::Notice {
+        t_ms: 0,
+        code: NoticeCode::SttUnavailable,
+        message: &message,
+    });
+}
+
+/// Gathers the outcomes that have arrived; waits for a clip still with whisper only as
+/// long as live coaching would have had to wait for it at call position `now_ms`.
+fn collect_outcomes(stt: &mut SpeechToText, now_ms: u64, ready: &mut Vec<(u64, Transcript)>) {
+    while let Some((job, outcome)) = stt.try_recv() {
+        keep_transcript(job, outcome, ready);
+    }
+    loop {
+        // The longest any pending clip could still arrive at or before `now_ms`.
+        let wait_ms = stt
+            .pending()
+            .iter()
+            .filter_map(|p| {
+                let arrives_no_earlier_ms =
+                    p.submitted_ms + p.submitted_at.elapsed().as_millis() as u64;
+                (arrives_no_earlier_ms <= now_ms).then(|| now_ms - arrives_no_earlier_ms + 1)
+            })
+            .max();
+        let Some(wait_ms) = wait_ms else { return };
+        if let Some((job, outcome)) = stt.recv_timeout(Duration::from_millis(wait_ms)) {
+            keep_transcript(job, outcome, ready);
+        }
+    }
+}
+
+/// Keeps a transcript with the call position it became available at.
+fn keep_transcript(job: PendingJob, outcome: SttOutcome, ready: &mut Vec<(u64, Transcript)>) {
+    if let SttOutcome::Transcribed(transcript) = outcome {
+        let available_ms = job.submitted_ms + transcript.delay_ms.ceil() as u64;
+        ready.push((available_ms, transcript));
+    }
+}
+
+/// Hands the analyzer every transcript available by `now_ms`, oldest first.
+fn deliver(
+    analyzer: &mut CallAnalyzer,
+    ready: &mut Vec<(u64, Transcript)>,
+    now_ms: u64,
+    sink: &mut dyn EventSink,
+) {
+    if ready.is_empty() {
+        return;
+    }
+    ready.sort_by_key(|(available_ms, _)| *available_ms);
+    let due = ready
+        .iter()
+        .take_while(|(available_ms, _)| *available_ms <= now_ms)
+        .count();
+    for (_, transcript) in ready.drain(..due) {
+        analyzer.process_transcript(&transcript, now_ms, sink);
+    }
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::event::NudgeId;
+use crate::stt::SttTotals;
 
 /// One episode of caller frustration: when it peaked and how high.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -44,4 +45,8 @@ pub struct CallSummary {
     pub nudges_total: u32,
     /// Nudges that were due but held back (cooldown, caps, screen busy, switched off).
     pub nudges_suppressed: u32,
+    /// Speech-to-text for the call: clips, transcripts, what was shed or filtered. Absent
+    /// when speech-to-text was off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speech_to_text: Option<SttTotals>,
 }

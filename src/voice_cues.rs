@@ -56,19 +56,31 @@ pub fn frustration_reading(
 }
 
 /// The caller's frustration state, with hysteresis, and the peak of each episode.
+///
+/// The score is the voice's score (the caller's recent speech against their baseline)
+/// plus the words' score (frustration phrases heard, each decaying with a half-life),
+/// at most 1: either alone can cross the threshold, and both together cross it sooner.
 #[derive(Clone, Debug)]
 pub struct CallerFrustration {
     config: CallerFrustrationConfig,
     frustrated: bool,
+    /// The latest reading of the voice, if the caller has a baseline yet.
+    voice: Option<FrustrationReading>,
+    /// The words' score and when it was last set; it decays from there.
+    words: (u64, f32),
+    words_half_life_ms: f32,
     /// Highest score of the current episode and when.
     episode_peak: Option<(u64, f32)>,
 }
 
 impl CallerFrustration {
-    pub fn new(config: &CallerFrustrationConfig) -> Self {
+    pub fn new(config: &CallerFrustrationConfig, words_half_life_ms: u32) -> Self {
         Self {
             config: config.clone(),
             frustrated: false,
+            voice: None,
+            words: (0, 0.0),
+            words_half_life_ms: words_half_life_ms.max(1) as f32,
             episode_peak: None,
         }
     }
@@ -76,6 +88,13 @@ impl CallerFrustration {
     /// Whether the caller currently counts as frustrated.
     pub fn is_frustrated(&self) -> bool {
         self.frustrated
+    }
+
+    /// The words' part of the score at `t_ms`.
+    pub fn words_score(&self, t_ms: u64) -> f32 {
+        let (set_ms, score) = self.words;
+        let elapsed_ms = t_ms.saturating_sub(set_ms) as f32;
+        score * 0.5f32.powf(elapsed_ms / self.words_half_life_ms)
     }
 
     /// Judges the caller's recent speech at `t_ms`. Returns the event if the state changed,
@@ -86,20 +105,49 @@ impl CallerFrustration {
         recent: &ProsodyStats,
         baseline: &ProsodyStats,
     ) -> (Option<Event<'static>>, Option<(u64, f32)>) {
-        let reading = frustration_reading(&self.config, recent, baseline);
+        self.voice = Some(frustration_reading(&self.config, recent, baseline));
+        self.judge(t_ms)
+    }
+
+    /// A frustration phrase was heard at `t_ms`: adds `phrase_score` to the words' score
+    /// and judges again.
+    pub fn add_words(
+        &mut self,
+        t_ms: u64,
+        phrase_score: f32,
+    ) -> (Option<Event<'static>>, Option<(u64, f32)>) {
+        let score = (self.words_score(t_ms) + phrase_score).min(1.0);
+        self.words = (t_ms, score);
+        self.judge(t_ms)
+    }
+
+    /// The agent acknowledged the caller: the words heard so far have been answered.
+    pub fn clear_words(&mut self, t_ms: u64) {
+        self.words = (t_ms, 0.0);
+    }
+
+    fn judge(&mut self, t_ms: u64) -> (Option<Event<'static>>, Option<(u64, f32)>) {
+        let voice = self.voice.unwrap_or(FrustrationReading {
+            score: 0.0,
+            pitch_rise_semitones: 0.0,
+            pitch_range_rise_semitones: 0.0,
+            loudness_rise_db: 0.0,
+            pace_rise_percent: 0.0,
+        });
+        let words_score = self.words_score(t_ms);
+        let score = (voice.score + words_score).min(1.0);
         if self.frustrated {
             if let Some((_, peak)) = self.episode_peak {
-                if reading.score > peak {
-                    self.episode_peak = Some((t_ms, reading.score));
+                if score > peak {
+                    self.episode_peak = Some((t_ms, score));
                 }
             }
         }
-        let change = if !self.frustrated && reading.score >= self.config.threshold {
+        let change = if !self.frustrated && score >= self.config.threshold {
             self.frustrated = true;
-            self.episode_peak = Some((t_ms, reading.score));
+            self.episode_peak = Some((t_ms, score));
             Change::Start
-        } else if self.frustrated && reading.score < self.config.threshold - self.config.hysteresis
-        {
+        } else if self.frustrated && score < self.config.threshold - self.config.hysteresis {
             self.frustrated = false;
             Change::End
         } else {
@@ -110,28 +158,24 @@ impl CallerFrustration {
         } else {
             None
         };
-        (
-            Some(frustration_event(t_ms, change, &reading)),
-            finished_peak,
-        )
+        let event = Event::Frustration {
+            t_ms,
+            change,
+            score,
+            voice_score: voice.score,
+            words_score,
+            pitch_rise_semitones: voice.pitch_rise_semitones,
+            pitch_range_rise_semitones: voice.pitch_range_rise_semitones,
+            loudness_rise_db: voice.loudness_rise_db,
+            pace_rise_percent: voice.pace_rise_percent,
+        };
+        (Some(event), finished_peak)
     }
 
     /// Ends the call: the open episode's peak, if the caller was still frustrated.
     pub fn finish(&mut self) -> Option<(u64, f32)> {
         self.frustrated = false;
         self.episode_peak.take()
-    }
-}
-
-fn frustration_event(t_ms: u64, change: Change, r: &FrustrationReading) -> Event<'static> {
-    Event::Frustration {
-        t_ms,
-        change,
-        score: r.score,
-        pitch_rise_semitones: r.pitch_rise_semitones,
-        pitch_range_rise_semitones: r.pitch_range_rise_semitones,
-        loudness_rise_db: r.loudness_rise_db,
-        pace_rise_percent: r.pace_rise_percent,
     }
 }
 
@@ -273,7 +317,7 @@ mod tests {
 
     #[test]
     fn frustration_has_hysteresis_and_reports_its_peak() {
-        let mut frustration = CallerFrustration::new(&CallerFrustrationConfig::default());
+        let mut frustration = CallerFrustration::new(&CallerFrustrationConfig::default(), 30_000);
         let base = stats(180.0, 2.0, -26.0, 4.0);
         let (event, _) = frustration.update(1000, &stats(240.0, 3.0, -19.0, 5.0), &base);
         assert!(matches!(

@@ -100,6 +100,7 @@ fn wrong_arguments_exit_2() {
 
 #[test]
 fn silent_call_replays_with_a_summary_and_no_nudges() {
+    common::model::test_model();
     let dir = tempfile::tempdir().unwrap();
     let silent = dir.path().join("silent.wav");
     write_wav(&silent, 2, 8000, 8000 * 20);
@@ -116,6 +117,8 @@ fn silent_call_replays_with_a_summary_and_no_nudges() {
     };
     assert_eq!(summary.duration_ms, 20_000);
     assert_eq!(summary.nudges_total, 0);
+    let stt = summary.speech_to_text.as_ref().expect("speech-to-text ran");
+    assert_eq!(stt.clips_submitted, 0, "silence gives whisper nothing");
     // Silence before anyone spoke is not dead air: the call has not started.
     assert_eq!(summary.dead_air_spells, 0);
 }
@@ -150,6 +153,7 @@ fn two_mono_files_replay_like_one_stereo_file() {
 
 #[test]
 fn demo_runs_the_whole_pipeline_and_doctor_passes() {
+    common::model::test_model();
     let output = callcue(&["demo", "--format", "jsonl"]);
     assert!(
         output.status.success(),
@@ -160,6 +164,10 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     assert!(
         events.iter().any(|e| matches!(e, Ev::Nudge { .. })),
         "the demo call coaches"
+    );
+    assert!(
+        events.iter().any(|e| matches!(e, Ev::Transcript { .. })),
+        "the demo call is transcribed"
     );
     assert!(matches!(events.last(), Some(Ev::Summary(_))));
 

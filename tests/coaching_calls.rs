@@ -1,6 +1,7 @@
 //! Scripted two-voice calls (espeak-ng speech, real webrtc-vad, the real binary) replayed
 //! through the JSONL contract: every voice-driven nudge on its stretch, none where coaching
-//! would be wrong, none at all on a calm call.
+//! would be wrong, none at all on a calm call. Speech-to-text is off here (`--no-stt`):
+//! these calls pin the voice side; `tests/words_calls.rs` covers the words.
 
 mod common;
 
@@ -21,7 +22,7 @@ fn replay(call_wav: &Path) -> Vec<Ev> {
 fn replay_with(call_wav: &Path, extra_args: &[&str]) -> Vec<Ev> {
     let output = Command::new(env!("CARGO_BIN_EXE_callcue"))
         .args(extra_args)
-        .args(["replay", "--format", "jsonl"])
+        .args(["replay", "--format", "jsonl", "--no-stt"])
         .arg(call_wav)
         .env_remove("CALLCUE_CONFIG")
         .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")

@@ -293,3 +293,179 @@ pub fn monologue_call() -> Call {
         "You will also get an email confirming the refund, with the amount and the date it was processed, which you can keep for your records.");
     s.into_call(1500)
 }
+
+/// A short calm start for the words calls: a greeting each way.
+fn short_opening(script: &mut Script) {
+    script.then(
+        0,
+        Agent,
+        Voice::agent(),
+        "opening",
+        "Thank you for calling Northwind support. How can I help you today?",
+    );
+}
+
+/// The caller's words show frustration while their voice stays calm; then the agent
+/// acknowledges. Labels: `frustrated_words` (the caller's line), `acknowledgement`.
+pub fn frustrated_words_call() -> Call {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    short_opening(&mut s);
+    s.then(
+        700,
+        Caller,
+        c.clone(),
+        "calm",
+        "Hello. I am calling about my internet connection again.",
+    );
+    s.then(
+        700,
+        Agent,
+        a.clone(),
+        "calm",
+        "Okay, let me pull up your account.",
+    );
+    s.then(
+        800,
+        Caller,
+        c.clone(),
+        "frustrated_words",
+        "This is the third time I have called about this. Honestly, it is ridiculous.",
+    );
+    s.then(
+        800,
+        Agent,
+        a.clone(),
+        "acknowledgement",
+        "I understand, and I would be frustrated too. Let me fix this properly today.",
+    );
+    s.then(700, Caller, c, "calm", "Thank you. I appreciate that.");
+    s.into_call(1500)
+}
+
+/// The caller mentions a bereavement. Label `loss`.
+pub fn loss_call() -> Call {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    short_opening(&mut s);
+    s.then(
+        700,
+        Caller,
+        c.clone(),
+        "loss",
+        "I need to close my father's account. He passed away last month.",
+    );
+    s.then(
+        900,
+        Agent,
+        a,
+        "reply",
+        "Of course. I can help you close the account today.",
+    );
+    s.into_call(1500)
+}
+
+/// The agent apologises without saying what for. Label `bare_apology`.
+pub fn bare_apology_call() -> Call {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    short_opening(&mut s);
+    s.then(
+        700,
+        Caller,
+        c.clone(),
+        "calm",
+        "My parcel was supposed to arrive on Monday, and it still has not come.",
+    );
+    s.then(800, Agent, a.clone(), "bare_apology", "I'm sorry.");
+    s.then(
+        900,
+        Agent,
+        a,
+        "reply",
+        "Let me check where the parcel is right now.",
+    );
+    s.into_call(1500)
+}
+
+/// The agent uses blocking language. Label `blocking`.
+pub fn blocking_call() -> Call {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    short_opening(&mut s);
+    s.then(
+        700,
+        Caller,
+        c.clone(),
+        "calm",
+        "I would like a refund for the late fee on my bill.",
+    );
+    s.then(
+        800,
+        Agent,
+        a,
+        "blocking",
+        "Sir, please calm down. I cannot refund that fee, it is our policy.",
+    );
+    s.then(
+        800,
+        Caller,
+        c,
+        "calm",
+        "I see. Well, that is disappointing.",
+    );
+    s.into_call(1500)
+}
+
+/// The caller gives their name; the agent answers several turns without using it.
+/// Label `name` (the caller's line with the name), `agent_turn` (each agent answer).
+pub fn unused_name_call() -> Call {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    short_opening(&mut s);
+    s.then(
+        700,
+        Caller,
+        c.clone(),
+        "name",
+        "Hi, my name is Priya. I am calling about my order.",
+    );
+    s.then(
+        700,
+        Agent,
+        a.clone(),
+        "agent_turn",
+        "Okay. Can you give me the order number, please?",
+    );
+    s.then(
+        700,
+        Caller,
+        c.clone(),
+        "calm",
+        "It is seven seven four two.",
+    );
+    s.then(
+        700,
+        Agent,
+        a.clone(),
+        "agent_turn",
+        "Thank you. I can see the order on my screen now.",
+    );
+    s.then(700, Caller, c.clone(), "calm", "When will it arrive?");
+    s.then(
+        700,
+        Agent,
+        a.clone(),
+        "agent_turn",
+        "It left our warehouse this morning and should arrive on Thursday.",
+    );
+    s.then(700, Caller, c, "calm", "Great, thanks.");
+    s.then(
+        700,
+        Agent,
+        a,
+        "agent_turn",
+        "You are welcome. Is there anything else I can help with?",
+    );
+    s.into_call(1500)
+}

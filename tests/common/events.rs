@@ -22,6 +22,7 @@ pub enum Change {
 #[serde(rename_all = "snake_case")]
 pub enum Because {
     Disabled,
+    Settled,
     Cooldown,
     NudgeCap,
     CallCap,
@@ -63,6 +64,43 @@ pub struct Summary {
     pub nudges: Vec<Count>,
     pub nudges_total: u32,
     pub nudges_suppressed: u32,
+    #[serde(default)]
+    pub speech_to_text: Option<SttTotals>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SttTotals {
+    pub clips_submitted: u64,
+    pub clips_too_short: u64,
+    pub transcripts: u64,
+    pub partials_superseded: u64,
+    pub clips_dropped: u64,
+    pub decodes_aborted: u64,
+    pub filtered_no_speech: u64,
+    pub filtered_artefacts: u64,
+    pub decodes_failed: u64,
+    pub decode_ms_mean: u64,
+    pub decode_ms_max: u64,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Cue {
+    Frustration,
+    Loss,
+    Acknowledgement,
+    Blocking,
+    BareApology,
+    Name,
+    NameUsed,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeCode {
+    SttUnavailable,
+    SttBehind,
 }
 
 /// One line of the stream.
@@ -115,6 +153,8 @@ pub enum Ev {
         t_ms: u64,
         change: Change,
         score: f64,
+        voice_score: f64,
+        words_score: f64,
         pitch_rise_semitones: f64,
         pitch_range_rise_semitones: f64,
         loudness_rise_db: f64,
@@ -149,6 +189,28 @@ pub enum Ev {
         nudge: String,
         because: Because,
     },
+    Transcript {
+        t_ms: u64,
+        speaker: Side,
+        start_ms: u64,
+        end_ms: u64,
+        text: String,
+        #[serde(rename = "final")]
+        is_final: bool,
+        latency_ms: f64,
+    },
+    Phrase {
+        t_ms: u64,
+        speaker: Side,
+        cue: Cue,
+        phrase: String,
+        negated: bool,
+    },
+    Notice {
+        t_ms: u64,
+        code: NoticeCode,
+        message: String,
+    },
     Summary(Summary),
 }
 
@@ -166,7 +228,10 @@ impl Ev {
             | Ev::PaceFast { t_ms, .. }
             | Ev::EnergyFlat { t_ms, .. }
             | Ev::Nudge { t_ms, .. }
-            | Ev::NudgeSuppressed { t_ms, .. } => *t_ms,
+            | Ev::NudgeSuppressed { t_ms, .. }
+            | Ev::Transcript { t_ms, .. }
+            | Ev::Phrase { t_ms, .. }
+            | Ev::Notice { t_ms, .. } => *t_ms,
             Ev::Summary(s) => s.t_ms,
         }
     }
@@ -190,6 +255,39 @@ pub fn nudges(events: &[Ev]) -> Vec<(String, u64)> {
         .iter()
         .filter_map(|e| match e {
             Ev::Nudge { nudge, t_ms, .. } => Some((nudge.clone(), *t_ms)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Final transcripts of one side, joined in order.
+pub fn final_text(events: &[Ev], side: Side) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Transcript {
+                speaker,
+                text,
+                is_final: true,
+                ..
+            } if *speaker == side => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every transcript (partial or final), as (side, final, text).
+pub fn transcripts(events: &[Ev]) -> Vec<(Side, bool, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Transcript {
+                speaker,
+                text,
+                is_final,
+                ..
+            } => Some((*speaker, *is_final, text.clone())),
             _ => None,
         })
         .collect()

@@ -4,4 +4,5 @@
 
 pub mod calls;
 pub mod events;
+pub mod model;
 pub mod synth;

@@ -1,0 +1,165 @@
+//! Local speech-to-text: both sides of the call, transcribed on the agent's own machine
+//! with whisper (whisper-rs and a ggml model), without ever holding up the analysis.
+//!
+//! - [`clip`] cuts each side's audio into clips at its voice activity, with padding,
+//!   partial looks at long turns, and a minimum speech length.
+//! - [`whisper`] loads the model and decodes one clip with an audio context sized to it.
+//! - [`worker`] is the named thread that owns the whisper states, with bounded queues and
+//!   visible load shedding.
+//! - [`SpeechToText`] ties them together for a call: frames in, [`SttOutcome`]s out.
+//!
+//! Transcripts stay in memory; text that looks like card or account numbers is masked
+//! before it leaves the worker (`privacy.mask_numbers`).
+
+pub mod clip;
+pub mod whisper;
+pub mod worker;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+pub use clip::{ClipKind, SpeechClipper};
+pub use whisper::{DecodeMode, WhisperModel};
+pub use worker::{SkipReason, SttOutcome, SttTotals, SttWorker};
+
+use crate::config::Config;
+use crate::event::Speaker;
+use crate::models::ModelError;
+
+/// What whisper heard in one clip of one side.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transcript {
+    /// The worker's job number.
+    pub job_id: u64,
+    pub speaker: Speaker,
+    /// The clip (a partial and its final share it).
+    pub clip_id: u64,
+    /// False for a partial look at a clip still open.
+    pub is_final: bool,
+    /// The clip's audio span in the call, padding included.
+    pub start_ms: u64,
+    pub end_ms: u64,
+    /// The end of the last voiced frame in the clip.
+    pub speech_end_ms: u64,
+    /// Cleaned of whisper's artefacts; numbers masked if configured.
+    pub text: String,
+    /// Measured wall-clock time from submission to the transcript (waiting plus decoding).
+    pub delay_ms: f64,
+    /// Measured wall-clock time of the decode alone.
+    pub decode_ms: f64,
+    pub audio_context_frames: u32,
+    pub no_speech_probability: f32,
+}
+
+/// A job handed to the worker and not answered yet.
+#[derive(Clone, Copy, Debug)]
+pub struct PendingJob {
+    pub job_id: u64,
+    /// Call position when it was submitted.
+    pub submitted_ms: u64,
+    /// Wall clock when it was submitted.
+    pub submitted_at: Instant,
+}
+
+/// Room for pending jobs before the list grows (it never holds more than the worker's
+/// queues allow).
+const PENDING_JOBS_CAPACITY: usize = 64;
+
+/// Speech-to-text for one call: a clipper per side feeding one worker.
+pub struct SpeechToText {
+    clippers: [SpeechClipper; 2],
+    worker: SttWorker,
+    pending: Vec<PendingJob>,
+}
+
+impl SpeechToText {
+    /// Starts speech-to-text for a call on a loaded model.
+    pub fn start(
+        model: Arc<WhisperModel>,
+        config: &Config,
+        frame_len: usize,
+    ) -> Result<Self, ModelError> {
+        Ok(Self {
+            clippers: [
+                SpeechClipper::new(&config.stt, frame_len),
+                SpeechClipper::new(&config.stt, frame_len),
+            ],
+            worker: SttWorker::spawn(model, &config.stt, &config.privacy)?,
+            pending: Vec::with_capacity(PENDING_JOBS_CAPACITY),
+        })
+    }
+
+    /// Takes one frame of each side (16 kHz) with the analyzer's voice-activity decisions,
+    /// and submits any clip that is ready. Never blocks.
+    pub fn push_frames(&mut self, frames: [&[f32]; 2], speech: [bool; 2], frame_start_ms: u64) {
+        for speaker in Speaker::BOTH {
+            let i = speaker.index();
+            if let Some(clip) = self.clippers[i].push(frames[i], speech[i], frame_start_ms) {
+                let submitted_ms = clip.end_ms.max(frame_start_ms);
+                if let Some(job_id) = self.worker.submit(speaker, &clip) {
+                    self.pending.push(PendingJob {
+                        job_id,
+                        submitted_ms,
+                        submitted_at: Instant::now(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Closes both sides' open clips at the end of the call and submits them.
+    pub fn finish_clips(&mut self, end_ms: u64) {
+        for speaker in Speaker::BOTH {
+            if let Some(clip) = self.clippers[speaker.index()].finish(end_ms) {
+                if let Some(job_id) = self.worker.submit(speaker, &clip) {
+                    self.pending.push(PendingJob {
+                        job_id,
+                        submitted_ms: end_ms,
+                        submitted_at: Instant::now(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Jobs submitted and not answered yet, oldest first.
+    pub fn pending(&self) -> &[PendingJob] {
+        &self.pending
+    }
+
+    /// The next outcome, if ready; it leaves the pending list. Never blocks.
+    pub fn try_recv(&mut self) -> Option<(PendingJob, SttOutcome)> {
+        let outcome = self.worker.try_recv()?;
+        Some(self.answered(outcome))
+    }
+
+    /// Waits up to `timeout` for the next outcome.
+    pub fn recv_timeout(
+        &mut self,
+        timeout: std::time::Duration,
+    ) -> Option<(PendingJob, SttOutcome)> {
+        let outcome = self.worker.recv_timeout(timeout)?;
+        Some(self.answered(outcome))
+    }
+
+    fn answered(&mut self, outcome: SttOutcome) -> (PendingJob, SttOutcome) {
+        let id = outcome.job_id();
+        let job = match self.pending.iter().position(|p| p.job_id == id) {
+            Some(i) => self.pending.remove(i),
+            None => PendingJob {
+                job_id: id,
+                submitted_ms: 0,
+                submitted_at: Instant::now(),
+            },
+        };
+        (job, outcome)
+    }
+
+    /// The totals for the summary.
+    pub fn totals(&self) -> SttTotals {
+        let mut totals = self.worker.totals();
+        let too_short: u64 = self.clippers.iter().map(|c| c.counts().too_short).sum();
+        totals.clips_too_short = too_short;
+        totals
+    }
+}

@@ -1,0 +1,289 @@
+//! Whisper, through whisper-rs: loading a ggml model and transcribing one clip.
+//!
+//! Short clips are fast when whisper's audio context is sized to the clip instead of its
+//! full 30 s window: `ceil(seconds x 50) + 64` frames, never below
+//! `stt.min_audio_context_frames` (too small a context makes whisper loop or come back
+//! empty on short clips). Decoding is greedy with no temperature fallback, the number of
+//! tokens is capped in proportion to the clip, and a decode that runs past its budget is
+//! aborted. [`DecodeMode::FullWindow`] decodes with the full 30 s context, for comparison.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
+
+use crate::config::SttConfig;
+use crate::models::{validate_ggml_file, ModelError};
+use crate::ANALYSIS_RATE_HZ;
+
+/// Whisper's encoder produces 50 frames per second of audio.
+const AUDIO_CONTEXT_FRAMES_PER_S: f64 = 50.0;
+/// Context frames added to the clip's own, as a margin.
+const AUDIO_CONTEXT_MARGIN_FRAMES: u32 = 64;
+/// Tokens allowed on top of the per-second allowance.
+const MIN_TOKENS: u32 = 8;
+
+/// A loaded whisper model: one context, shared by the per-channel states.
+pub struct WhisperModel {
+    context: WhisperContext,
+    path: PathBuf,
+    full_audio_context_frames: u32,
+}
+
+impl std::fmt::Debug for WhisperModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhisperModel")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl WhisperModel {
+    /// Loads a ggml whisper model. The file is checked first (header, vocabulary and that
+    /// every tensor is whole), so a missing, truncated or foreign file is a
+    /// [`ModelError`] naming the path, never a crash inside whisper.cpp.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        validate_ggml_file(path)?;
+        silence_whisper_logging();
+        let path_str = path.to_str().ok_or_else(|| ModelError::Unreadable {
+            path: path.to_path_buf(),
+            message: "the path is not valid UTF-8".into(),
+        })?;
+        let context =
+            WhisperContext::new_with_params(path_str, WhisperContextParameters::default())
+                .map_err(|e| ModelError::Unreadable {
+                    path: path.to_path_buf(),
+                    message: format!("whisper could not load it ({e})"),
+                })?;
+        let full_audio_context_frames = context.model_n_audio_ctx().max(1) as u32;
+        Ok(Self {
+            context,
+            path: path.to_path_buf(),
+            full_audio_context_frames,
+        })
+    }
+
+    /// Where the model was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A short name of the model's size, as whisper.cpp reports it ("tiny", "base", ...).
+    pub fn size_name(&self) -> String {
+        self.context
+            .model_type_readable_str_lossy()
+            .map(|s| s.into_owned())
+            .unwrap_or_else(|_| "unknown".into())
+    }
+
+    /// A decoding state (whisper's per-stream memory). One per channel.
+    pub fn new_state(&self) -> Result<WhisperState, ModelError> {
+        self.context
+            .create_state()
+            .map_err(|e| ModelError::Unreadable {
+                path: self.path.clone(),
+                message: format!("whisper could not allocate a decoding state ({e})"),
+            })
+    }
+}
+
+/// Sends whisper.cpp's and ggml's own logging nowhere: callcue reports model problems
+/// itself, in one line.
+fn silence_whisper_logging() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(whisper_rs::install_logging_hooks);
+}
+
+/// How much audio context whisper gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeMode {
+    /// Sized to the clip (the product's mode).
+    SizedContext,
+    /// Whisper's full 30 s window, whatever the clip's length (for comparison).
+    FullWindow,
+}
+
+/// What whisper made of one clip.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Decoded {
+    /// The raw text, before artefacts are filtered.
+    pub text: String,
+    /// Whisper's probability that the clip holds no speech (0-1).
+    pub no_speech_probability: f32,
+    /// The audio context used, in encoder frames (50 per second).
+    pub audio_context_frames: u32,
+    /// Whether the decode ran past its budget and was aborted (the text is then empty).
+    pub aborted: bool,
+    /// Wall-clock time of the decode.
+    pub decode_ms: f64,
+}
+
+/// Why a decode failed (not for aborts, which are a normal outcome).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    #[error("speech-to-text: whisper failed on a {clip_ms} ms clip: {message}")]
+    Whisper { clip_ms: u64, message: String },
+}
+
+/// Decoding settings derived from the config.
+#[derive(Clone, Debug)]
+pub struct DecodeSettings {
+    pub threads: u32,
+    pub min_audio_context_frames: u32,
+    pub max_tokens_per_s: f32,
+    pub budget_ms: u32,
+    pub budget_per_audio_s_ms: u32,
+}
+
+impl From<&SttConfig> for DecodeSettings {
+    fn from(config: &SttConfig) -> Self {
+        Self {
+            threads: config.threads,
+            min_audio_context_frames: config.min_audio_context_frames,
+            max_tokens_per_s: config.max_tokens_per_s,
+            budget_ms: config.decode_budget_ms,
+            budget_per_audio_s_ms: config.decode_budget_per_audio_s_ms,
+        }
+    }
+}
+
+impl DecodeSettings {
+    /// The audio context for a clip of `clip_s` seconds.
+    pub fn audio_context_frames(&self, clip_s: f64, full_frames: u32) -> u32 {
+        let sized =
+            (clip_s * AUDIO_CONTEXT_FRAMES_PER_S).ceil() as u32 + AUDIO_CONTEXT_MARGIN_FRAMES;
+        sized.max(self.min_audio_context_frames).min(full_frames)
+    }
+
+    /// The most tokens a clip of `clip_s` seconds may produce.
+    pub fn max_tokens(&self, clip_s: f64) -> u32 {
+        MIN_TOKENS + (clip_s * f64::from(self.max_tokens_per_s)).ceil() as u32
+    }
+
+    /// How long a decode of a clip of `clip_s` seconds may take.
+    pub fn budget(&self, clip_s: f64) -> Duration {
+        Duration::from_millis(u64::from(self.budget_ms))
+            + Duration::from_secs_f64(clip_s * f64::from(self.budget_per_audio_s_ms) / 1000.0)
+    }
+}
+
+/// Transcribes one clip with `state` (16 kHz mono samples).
+pub fn transcribe(
+    model: &WhisperModel,
+    state: &mut WhisperState,
+    settings: &DecodeSettings,
+    mode: DecodeMode,
+    audio: &[f32],
+) -> Result<Decoded, DecodeError> {
+    let clip_s = audio.len() as f64 / f64::from(ANALYSIS_RATE_HZ);
+    let clip_ms = (clip_s * 1000.0) as u64;
+    let full = model.full_audio_context_frames;
+    let audio_context_frames = match mode {
+        DecodeMode::SizedContext => settings.audio_context_frames(clip_s, full),
+        DecodeMode::FullWindow => full,
+    };
+    let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+    params.set_n_threads(settings.threads as i32);
+    params.set_language(Some("en"));
+    params.set_translate(false);
+    params.set_no_context(true);
+    params.set_single_segment(true);
+    params.set_no_timestamps(true);
+    params.set_print_special(false);
+    params.set_print_progress(false);
+    params.set_print_realtime(false);
+    params.set_print_timestamps(false);
+    params.set_suppress_blank(true);
+    params.set_suppress_nst(true);
+    params.set_temperature(0.0);
+    // No fallback to higher temperatures: one greedy pass, predictable time.
+    params.set_temperature_inc(0.0);
+    params.set_max_tokens(settings.max_tokens(clip_s) as i32);
+    if mode == DecodeMode::SizedContext {
+        params.set_audio_ctx(audio_context_frames as i32);
+    }
+    let deadline = Instant::now() + settings.budget(clip_s);
+    let aborted = Arc::new(AtomicBool::new(false));
+    let aborted_flag = Arc::clone(&aborted);
+    params.set_abort_callback_safe(move || {
+        let late = Instant::now() >= deadline;
+        if late {
+            aborted_flag.store(true, Ordering::Relaxed);
+        }
+        late
+    });
+
+    // Whisper needs at least a second of input to compute its spectrogram reliably;
+    // shorter clips are padded with silence (the context is sized separately).
+    let min_len = ANALYSIS_RATE_HZ as usize + ANALYSIS_RATE_HZ as usize / 10;
+    let padded;
+    let input: &[f32] = if audio.len() < min_len {
+        padded = {
+            let mut v = audio.to_vec();
+            v.resize(min_len, 0.0);
+            v
+        };
+        &padded
+    } else {
+        audio
+    };
+
+    let started = Instant::now();
+    let outcome = state.full(params, input);
+    let decode_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if aborted.load(Ordering::Relaxed) {
+        return Ok(Decoded {
+            audio_context_frames,
+            aborted: true,
+            decode_ms,
+            ..Decoded::default()
+        });
+    }
+    outcome.map_err(|e| DecodeError::Whisper {
+        clip_ms,
+        message: e.to_string(),
+    })?;
+    let mut text = String::new();
+    let mut no_speech_probability = 0.0f32;
+    for segment in state.as_iter() {
+        no_speech_probability = no_speech_probability.max(segment.no_speech_probability());
+        if let Ok(piece) = segment.to_str_lossy() {
+            text.push_str(&piece);
+        }
+    }
+    Ok(Decoded {
+        text: text.trim().to_string(),
+        no_speech_probability,
+        audio_context_frames,
+        aborted: false,
+        decode_ms,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_is_sized_to_the_clip_with_a_floor_and_a_ceiling() {
+        let settings = DecodeSettings::from(&SttConfig::default());
+        assert_eq!(settings.audio_context_frames(0.8, 1500), 256);
+        assert_eq!(settings.audio_context_frames(4.0, 1500), 264);
+        assert_eq!(settings.audio_context_frames(10.0, 1500), 564);
+        assert_eq!(settings.audio_context_frames(40.0, 1500), 1500);
+    }
+
+    #[test]
+    fn tokens_and_budget_grow_with_the_clip() {
+        let settings = DecodeSettings::from(&SttConfig::default());
+        assert_eq!(settings.max_tokens(2.0), 20);
+        assert!(settings.max_tokens(10.0) > settings.max_tokens(2.0));
+        assert_eq!(settings.budget(0.0), Duration::from_millis(600));
+        assert_eq!(settings.budget(10.0), Duration::from_millis(1200));
+    }
+}

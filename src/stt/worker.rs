@@ -1,0 +1,460 @@
+//! The speech-to-text worker: one named thread that owns the whisper states and
+//! transcribes clips while the analysis goes on.
+//!
+//! The analysis thread never waits for it. Clips go in through a bounded channel with
+//! `try_send`; their audio travels in buffers from a fixed pool that the worker hands back,
+//! so submitting allocates nothing and memory cannot grow. When whisper falls behind, the
+//! worker sheds load and counts it: a newer partial of a clip replaces an older waiting
+//! one, a final replaces its clip's waiting partials, and past `stt.max_waiting_clips` the
+//! oldest waiting clip is dropped. Results come back on a second bounded channel.
+//!
+//! One model context is shared; each channel has its own whisper state.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
+
+use crate::config::{PrivacyConfig, SttConfig};
+use crate::event::Speaker;
+use crate::stt::clip::{ClipKind, ReadyClip};
+use crate::stt::whisper::{transcribe, DecodeMode, DecodeSettings, Decoded, WhisperModel};
+use crate::stt::Transcript;
+use crate::text::{clean_transcript, mask_digit_runs};
+use crate::ANALYSIS_RATE_HZ;
+
+/// Requests in flight to the worker at most (the channel's size).
+const REQUEST_CHANNEL_CAPACITY: usize = 16;
+/// Outcomes waiting for the analysis thread at most; the worker waits when it is full.
+const OUTCOME_CHANNEL_CAPACITY: usize = 64;
+const SAMPLES_PER_MS: usize = (ANALYSIS_RATE_HZ / 1000) as usize;
+
+/// A clip to transcribe, with its audio in a pooled buffer.
+#[derive(Debug)]
+pub struct SttJob {
+    /// Numbers the jobs of one worker, from 0.
+    pub job_id: u64,
+    pub speaker: Speaker,
+    pub clip_id: u64,
+    pub kind: ClipKind,
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub speech_end_ms: u64,
+    pub audio: Vec<f32>,
+    /// When the job was submitted (wall clock), to measure its delay.
+    pub submitted_at: Instant,
+}
+
+/// What the worker thread is asked to do.
+#[derive(Debug)]
+pub enum SttRequest {
+    /// Transcribe a clip.
+    Transcribe(SttJob),
+    /// Finish the waiting clips, then stop.
+    Shutdown,
+}
+
+/// Why a submitted clip gave no transcript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A newer partial of the clip, or its final, replaced it before whisper got to it.
+    Superseded,
+    /// Too many clips were waiting; this one was the oldest.
+    Dropped,
+    /// The decode ran past its time budget.
+    Aborted,
+    /// Whisper judged the clip to hold no speech.
+    NoSpeech,
+    /// Whisper's text was only an artefact ("[BLANK_AUDIO]", "thanks for watching").
+    Artefact,
+    /// Whisper failed.
+    Failed,
+}
+
+/// What became of one submitted clip. Every submitted job gets exactly one.
+#[derive(Clone, Debug)]
+pub enum SttOutcome {
+    Transcribed(Transcript),
+    Skipped {
+        job_id: u64,
+        speaker: Speaker,
+        reason: SkipReason,
+    },
+}
+
+impl SttOutcome {
+    /// The job this answers.
+    pub fn job_id(&self) -> u64 {
+        match self {
+            SttOutcome::Transcribed(t) => t.job_id,
+            SttOutcome::Skipped { job_id, .. } => *job_id,
+        }
+    }
+}
+
+/// Counters the worker and the submitter keep, read for the summary.
+#[derive(Debug, Default)]
+struct SttCounters {
+    submitted: AtomicU64,
+    transcribed: AtomicU64,
+    superseded: AtomicU64,
+    /// Dropped from the waiting list, or refused at submission (no buffer, channel full).
+    dropped: AtomicU64,
+    aborted: AtomicU64,
+    no_speech: AtomicU64,
+    artefacts: AtomicU64,
+    failed: AtomicU64,
+    decodes: AtomicU64,
+    decode_us_total: AtomicU64,
+    decode_us_max: AtomicU64,
+}
+
+/// Speech-to-text totals for a call, in the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SttTotals {
+    /// Clips handed to whisper (partials and finals).
+    pub clips_submitted: u64,
+    /// Bursts of voice too short to transcribe (under `stt.min_speech_ms`).
+    pub clips_too_short: u64,
+    /// Clips that came back as text.
+    pub transcripts: u64,
+    /// Partials replaced by a newer look at their clip before whisper got to them.
+    pub partials_superseded: u64,
+    /// Clips dropped because whisper was behind (oldest first).
+    pub clips_dropped: u64,
+    /// Decodes stopped at their time budget.
+    pub decodes_aborted: u64,
+    /// Clips whisper judged to be silence or noise.
+    pub filtered_no_speech: u64,
+    /// Clips whose text was only a whisper artefact.
+    pub filtered_artefacts: u64,
+    /// Decodes that failed inside whisper.
+    pub decodes_failed: u64,
+    /// Mean and longest decode time.
+    pub decode_ms_mean: u64,
+    pub decode_ms_max: u64,
+}
+
+impl SttCounters {
+    fn totals(&self) -> SttTotals {
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        SttTotals {
+            clips_submitted: load(&self.submitted),
+            clips_too_short: 0,
+            transcripts: load(&self.transcribed),
+            partials_superseded: load(&self.superseded),
+            clips_dropped: load(&self.dropped),
+            decodes_aborted: load(&self.aborted),
+            filtered_no_speech: load(&self.no_speech),
+            filtered_artefacts: load(&self.artefacts),
+            decodes_failed: load(&self.failed),
+            decode_ms_mean: load(&self.decode_us_total)
+                .checked_div(load(&self.decodes))
+                .unwrap_or(0)
+                / 1000,
+            decode_ms_max: load(&self.decode_us_max) / 1000,
+        }
+    }
+
+    fn count(&self, reason: SkipReason) {
+        let counter = match reason {
+            SkipReason::Superseded => &self.superseded,
+            SkipReason::Dropped => &self.dropped,
+            SkipReason::Aborted => &self.aborted,
+            SkipReason::NoSpeech => &self.no_speech,
+            SkipReason::Artefact => &self.artefacts,
+            SkipReason::Failed => &self.failed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A handle on the worker thread. Dropping it shuts the worker down and joins it.
+pub struct SttWorker {
+    requests: Sender<SttRequest>,
+    outcomes: Receiver<SttOutcome>,
+    free_buffers: Receiver<Vec<f32>>,
+    returned_buffers: Sender<Vec<f32>>,
+    counters: Arc<SttCounters>,
+    next_job_id: u64,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SttWorker {
+    /// Starts the worker thread (`callcue-stt`) on `model`, with a state per channel.
+    pub fn spawn(
+        model: Arc<WhisperModel>,
+        stt: &SttConfig,
+        privacy: &PrivacyConfig,
+    ) -> Result<Self, crate::models::ModelError> {
+        let states = [model.new_state()?, model.new_state()?];
+        let (request_tx, request_rx) = bounded(REQUEST_CHANNEL_CAPACITY);
+        let (outcome_tx, outcome_rx) = bounded(OUTCOME_CHANNEL_CAPACITY);
+        // Every buffer that can be in flight: the channel, the waiting list, one decoding.
+        let pool_size = REQUEST_CHANNEL_CAPACITY + stt.max_waiting_clips as usize + 1;
+        let (buffer_tx, buffer_rx) = bounded(pool_size);
+        let clip_len = (stt.max_clip_ms + 2 * stt.pad_ms + 100) as usize * SAMPLES_PER_MS;
+        for _ in 0..pool_size {
+            let _ = buffer_tx.try_send(Vec::with_capacity(clip_len));
+        }
+        let counters = Arc::new(SttCounters::default());
+        let mut worker = Worker {
+            model,
+            states,
+            settings: DecodeSettings::from(stt),
+            no_speech_max: stt.no_speech_probability_max,
+            mask_numbers: privacy.mask_numbers,
+            max_waiting: stt.max_waiting_clips as usize,
+            requests: request_rx,
+            outcomes: outcome_tx,
+            free_buffers: buffer_tx.clone(),
+            counters: Arc::clone(&counters),
+            waiting: VecDeque::with_capacity(REQUEST_CHANNEL_CAPACITY + pool_size),
+        };
+        let thread = std::thread::Builder::new()
+            .name("callcue-stt".into())
+            .spawn(move || worker.run())
+            .map_err(|e| crate::models::ModelError::Unreadable {
+                path: std::path::PathBuf::from("speech-to-text"),
+                message: format!("cannot start the worker thread: {e}"),
+            })?;
+        Ok(Self {
+            requests: request_tx,
+            outcomes: outcome_rx,
+            free_buffers: buffer_rx,
+            returned_buffers: buffer_tx,
+            counters,
+            next_job_id: 0,
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands a clip to the worker without waiting, and returns its job id; `None` (counted
+    /// as dropped) when no pooled buffer or channel room is free. Never blocks, and
+    /// allocates nothing: the clip is copied into a buffer from the pool.
+    pub fn submit(&mut self, speaker: Speaker, clip: &ReadyClip<'_>) -> Option<u64> {
+        let Ok(mut audio) = self.free_buffers.try_recv() else {
+            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
+        audio.clear();
+        audio.extend_from_slice(clip.audio);
+        let job_id = self.next_job_id;
+        let job = SttJob {
+            job_id,
+            speaker,
+            clip_id: clip.clip_id,
+            kind: clip.kind,
+            start_ms: clip.start_ms,
+            end_ms: clip.end_ms,
+            speech_end_ms: clip.speech_end_ms,
+            audio,
+            submitted_at: Instant::now(),
+        };
+        match self.requests.try_send(SttRequest::Transcribe(job)) {
+            Ok(()) => {
+                self.next_job_id += 1;
+                self.counters.submitted.fetch_add(1, Ordering::Relaxed);
+                Some(job_id)
+            }
+            Err(TrySendError::Full(request)) | Err(TrySendError::Disconnected(request)) => {
+                self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                if let SttRequest::Transcribe(job) = request {
+                    // The pool channel has room for every buffer, so this never fails.
+                    let _ = self.returned_buffers.try_send(job.audio);
+                }
+                None
+            }
+        }
+    }
+
+    /// The next outcome, if one is ready. Never blocks.
+    pub fn try_recv(&self) -> Option<SttOutcome> {
+        self.outcomes.try_recv().ok()
+    }
+
+    /// Waits for the next outcome up to `timeout`.
+    pub fn recv_timeout(&self, timeout: std::time::Duration) -> Option<SttOutcome> {
+        self.outcomes.recv_timeout(timeout).ok()
+    }
+
+    /// Counts so far.
+    pub fn totals(&self) -> SttTotals {
+        self.counters.totals()
+    }
+}
+
+impl Drop for SttWorker {
+    fn drop(&mut self) {
+        // Stop receiving outcomes first, so a worker blocked on sending one is released.
+        self.outcomes = crossbeam_channel::never();
+        let _ = self.requests.send(SttRequest::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The worker thread's state.
+struct Worker {
+    model: Arc<WhisperModel>,
+    states: [whisper_rs::WhisperState; 2],
+    settings: DecodeSettings,
+    no_speech_max: f32,
+    mask_numbers: bool,
+    max_waiting: usize,
+    requests: Receiver<SttRequest>,
+    outcomes: Sender<SttOutcome>,
+    free_buffers: Sender<Vec<f32>>,
+    counters: Arc<SttCounters>,
+    waiting: VecDeque<SttJob>,
+}
+
+impl Worker {
+    fn run(&mut self) {
+        let mut shutting_down = false;
+        loop {
+            if self.waiting.is_empty() {
+                if shutting_down {
+                    return;
+                }
+                match self.requests.recv() {
+                    Ok(request) => shutting_down |= self.accept(request),
+                    Err(_) => return,
+                }
+            }
+            while let Ok(request) = self.requests.try_recv() {
+                shutting_down |= self.accept(request);
+            }
+            self.shed();
+            if let Some(job) = self.waiting.pop_front() {
+                if !self.decode(job) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Takes a request into the waiting list; returns true for shutdown.
+    fn accept(&mut self, request: SttRequest) -> bool {
+        let job = match request {
+            SttRequest::Shutdown => return true,
+            SttRequest::Transcribe(job) => job,
+        };
+        // A newer look at a clip replaces the waiting partials of the same clip.
+        while let Some(i) = self.waiting.iter().position(|w| {
+            w.speaker == job.speaker && w.clip_id == job.clip_id && w.kind == ClipKind::Partial
+        }) {
+            if let Some(old) = self.waiting.remove(i) {
+                self.skip(old, SkipReason::Superseded);
+            }
+        }
+        self.waiting.push_back(job);
+        false
+    }
+
+    /// Past the limit, drops waiting partials first, then the oldest finals.
+    fn shed(&mut self) {
+        while self.waiting.len() > self.max_waiting {
+            let victim = self
+                .waiting
+                .iter()
+                .position(|j| j.kind == ClipKind::Partial)
+                .unwrap_or(0);
+            if let Some(job) = self.waiting.remove(victim) {
+                self.skip(job, SkipReason::Dropped);
+            }
+        }
+    }
+
+    /// Reports a job that gives no transcript; returns its buffer to the pool.
+    fn skip(&mut self, job: SttJob, reason: SkipReason) -> bool {
+        self.counters.count(reason);
+        let _ = self.free_buffers.try_send(job.audio);
+        self.outcomes
+            .send(SttOutcome::Skipped {
+                job_id: job.job_id,
+                speaker: job.speaker,
+                reason,
+            })
+            .is_ok()
+    }
+
+    /// Transcribes one job and reports it; false once nobody listens any more.
+    fn decode(&mut self, job: SttJob) -> bool {
+        let state = &mut self.states[job.speaker.index()];
+        let outcome = transcribe(
+            &self.model,
+            state,
+            &self.settings,
+            DecodeMode::SizedContext,
+            &job.audio,
+        );
+        let decoded = match outcome {
+            Ok(decoded) => decoded,
+            Err(_) => return self.skip(job, SkipReason::Failed),
+        };
+        let decode_us = (decoded.decode_ms * 1000.0) as u64;
+        self.counters.decodes.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .decode_us_total
+            .fetch_add(decode_us, Ordering::Relaxed);
+        self.counters
+            .decode_us_max
+            .fetch_max(decode_us, Ordering::Relaxed);
+        let text = match screen(&decoded, self.no_speech_max, self.mask_numbers) {
+            Ok(text) => text,
+            Err(reason) => return self.skip(job, reason),
+        };
+        self.counters.transcribed.fetch_add(1, Ordering::Relaxed);
+        let transcript = Transcript {
+            job_id: job.job_id,
+            speaker: job.speaker,
+            clip_id: job.clip_id,
+            is_final: job.kind == ClipKind::Final,
+            start_ms: job.start_ms,
+            end_ms: job.end_ms,
+            speech_end_ms: job.speech_end_ms,
+            text,
+            delay_ms: job.submitted_at.elapsed().as_secs_f64() * 1000.0,
+            decode_ms: decoded.decode_ms,
+            audio_context_frames: decoded.audio_context_frames,
+            no_speech_probability: decoded.no_speech_probability,
+        };
+        let _ = self.free_buffers.try_send(job.audio);
+        self.outcomes
+            .send(SttOutcome::Transcribed(transcript))
+            .is_ok()
+    }
+}
+
+/// What of whisper's output becomes a transcript: nothing from an aborted decode, from a
+/// clip whisper rates as no speech (`no_speech_max` or above), or from text that is only
+/// a known artefact; otherwise the cleaned text, with card-like numbers masked if asked.
+pub fn screen(
+    decoded: &Decoded,
+    no_speech_max: f32,
+    mask_numbers: bool,
+) -> Result<String, SkipReason> {
+    if decoded.aborted {
+        return Err(SkipReason::Aborted);
+    }
+    if decoded.no_speech_probability >= no_speech_max {
+        return Err(SkipReason::NoSpeech);
+    }
+    let Some(cleaned) = clean_transcript(&decoded.text) else {
+        return Err(if decoded.text.trim().is_empty() {
+            SkipReason::NoSpeech
+        } else {
+            SkipReason::Artefact
+        });
+    };
+    Ok(if mask_numbers {
+        mask_digit_runs(&cleaned)
+    } else {
+        cleaned
+    })
+}

