@@ -322,7 +322,7 @@ impl CallAnalyzer {
             end_ms: transcript.end_ms,
             text: &transcript.text,
             is_final: transcript.is_final,
-            latency_ms: t_ms.saturating_sub(transcript.speech_end_ms) as f64,
+            latency_ms: transcript.delay_ms,
         });
         let (heard, due) = self.words.hear(
             transcript.speaker,
@@ -331,7 +331,7 @@ impl CallAnalyzer {
             &transcript.text,
             t_ms,
         );
-        let words_latency_ms = t_ms.saturating_sub(transcript.speech_end_ms) as f64;
+        let words_latency_ms = transcript.delay_ms;
         for item in &heard {
             sink.emit(&Event::Phrase {
                 t_ms,

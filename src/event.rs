@@ -385,7 +385,8 @@ pub enum Event<'a> {
     /// transcripts (`final: false`) come every `stt.partial_every_ms` of a long clip; the
     /// final one closes the clip.
     Transcript {
-        /// When the transcript was available (the end of the clip plus transcription).
+        /// Live: when the text reached the analysis. Replayed reproducibly: where the clip
+        /// closed (the text arrives `latency_ms` later live).
         t_ms: u64,
         speaker: Speaker,
         /// The clip's audio: its start (padding included) ...
@@ -395,7 +396,8 @@ pub enum Event<'a> {
         text: &'a str,
         #[serde(rename = "final")]
         is_final: bool,
-        /// Measured delay from the end of the clip's last speech to this transcript.
+        /// Measured transcription delay: from the clip being handed to whisper (when it
+        /// closed, or for a partial when it was taken) to its text, waiting included.
         latency_ms: f64,
     },
     /// A phrase from the config's word lists heard in a transcript.

@@ -112,10 +112,19 @@ struct OutputArgs {
     /// Coach from the voice alone: no speech-to-text.
     #[arg(long)]
     no_stt: bool,
-    /// Replay in real time (one second of call per second) instead of as fast as
-    /// possible; word nudges land at the same points either way.
-    #[arg(long)]
-    realtime: bool,
+    /// How speech-to-text is timed: `reproducible` (the same output on any machine: each
+    /// transcript counts at the point its clip closed), `as-live` (transcripts land where
+    /// this machine's whisper would deliver them live), `realtime` (as-live, paced at one
+    /// second of call per second).
+    #[arg(long, value_enum, default_value_t = Timing::Reproducible)]
+    timing: Timing,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Timing {
+    Reproducible,
+    AsLive,
+    Realtime,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -228,10 +237,10 @@ fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Re
     if let SttSetup::Unavailable(reason) = &stt {
         eprintln!("callcue: speech-to-text is off, coaching from the voice alone: {reason}");
     }
-    let pace = if output.realtime {
-        Pace::RealTime
-    } else {
-        Pace::AsLive
+    let pace = match output.timing {
+        Timing::Reproducible => Pace::Reproducible,
+        Timing::AsLive => Pace::AsLive,
+        Timing::Realtime => Pace::RealTime,
     };
     let stdout = io::stdout().lock();
     let mut writer = EventWriter::new(BufWriter::new(stdout), format, output.verbose);

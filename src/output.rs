@@ -155,7 +155,7 @@ impl std::fmt::Display for TextLine<'_, '_> {
             ),
             Event::Transcript { speaker, text, is_final, latency_ms, .. } => write!(
                 f,
-                "   {:<6} {} \"{text}\"  ({latency_ms:.0} ms after the speech)",
+                "   {:<6} {} \"{text}\"  (transcribed in {latency_ms:.0} ms)",
                 speaker.as_str(),
                 if *is_final { "said" } else { "saying" }
             ),

@@ -165,18 +165,23 @@ pub enum SttSetup {
     Unavailable(String),
 }
 
-/// How fast a replay runs.
+/// How a replay is timed against speech-to-text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pace {
+    /// The same output on any machine: the replay waits for each clip's transcript and
+    /// takes it at the point in the call where the clip closed. Word nudges carry the
+    /// measured transcription delay in `latency_ms`. For comparing configs on recordings.
+    Reproducible,
     /// As fast as the machine allows, but never ahead of what live coaching would have
-    /// known: while a clip is with whisper, the call clock advances no faster than the wall
-    /// clock, so transcripts and word nudges land where they would land live.
+    /// known: nothing waits for whisper, and while a clip is with whisper the call clock
+    /// advances no faster than the wall clock, so transcripts and word nudges land where
+    /// they would land live on this machine.
     AsLive,
     /// In real time: one second of call per second, as from a live call.
     RealTime,
 }
 
-/// Longest wait for whisper at the end of a call before giving up on the rest.
+/// Longest wait for whisper's answers before giving up on them.
 const END_OF_CALL_STT_WAIT: Duration = Duration::from_secs(120);
 
 /// Runs a loaded call through a fresh analyzer with speech-to-text, emitting every event
@@ -230,7 +235,7 @@ pub fn analyze_call_with_stt(
             }
         }
         if let Some(stt) = speech_to_text.as_mut() {
-            collect_outcomes(stt, frame_start_ms, &mut ready);
+            collect_outcomes(stt, frame_start_ms, pace, &mut ready);
             deliver(&mut analyzer, &mut ready, frame_start_ms, sink);
         }
         analyzer.process_frame(agent, caller, sink);
@@ -245,12 +250,7 @@ pub fn analyze_call_with_stt(
     let end_ms = analyzer.position_ms();
     let totals = speech_to_text.as_mut().map(|stt| {
         stt.finish_clips(end_ms);
-        let deadline = Instant::now() + END_OF_CALL_STT_WAIT;
-        while !stt.pending().is_empty() && Instant::now() < deadline {
-            if let Some((job, outcome)) = stt.recv_timeout(Duration::from_millis(50)) {
-                keep_transcript(job, outcome, &mut ready);
-            }
-        }
+        wait_for_all(stt, pace, &mut ready);
         ready.sort_by_key(|(available_ms, _)| *available_ms);
         for (available_ms, transcript) in ready.drain(..) {
             analyzer.process_transcript(&transcript, available_ms.max(end_ms), sink);
@@ -272,9 +272,9 @@ fn notice_stt_unavailable(reason: &str, sink: &mut dyn EventSink) {
 
 /// Gathers the outcomes that have arrived; waits for a clip still with whisper only as
 /// long as live coaching would have had to wait for it at call position `now_ms`.
-fn collect_outcomes(stt: &mut SpeechToText, now_ms: u64, ready: &mut Vec<(u64, Transcript)>) {
+fn collect_outcomes(stt: &mut SpeechToText, now_ms: u64, pace: Pace, ready: &mut Vec<(u64, Transcript)>) {
     while let Some((job, outcome)) = stt.try_recv() {
-        keep_transcript(job, outcome, ready);
+        keep_transcript(job, outcome, pace, ready);
     }
     loop {
         // The longest any pending clip could still arrive at or before `now_ms`.
@@ -289,15 +289,29 @@ fn collect_outcomes(stt: &mut SpeechToText, now_ms: u64, ready: &mut Vec<(u64, T
             .max();
         let Some(wait_ms) = wait_ms else { return };
         if let Some((job, outcome)) = stt.recv_timeout(Duration::from_millis(wait_ms)) {
-            keep_transcript(job, outcome, ready);
+            keep_transcript(job, outcome, pace, ready);
         }
     }
 }
 
-/// Keeps a transcript with the call position it became available at.
-fn keep_transcript(job: PendingJob, outcome: SttOutcome, ready: &mut Vec<(u64, Transcript)>) {
+/// Waits until every submitted clip is answered (or, at worst, a long while).
+fn wait_for_all(stt: &mut SpeechToText, pace: Pace, ready: &mut Vec<(u64, Transcript)>) {
+    let deadline = Instant::now() + END_OF_CALL_STT_WAIT;
+    while !stt.pending().is_empty() && Instant::now() < deadline {
+        if let Some((job, outcome)) = stt.recv_timeout(Duration::from_millis(50)) {
+            keep_transcript(job, outcome, pace, ready);
+        }
+    }
+}
+
+/// Keeps a transcript with the call position it counts as available at: where its clip
+/// closed (reproducible), or that plus the measured transcription delay (as live).
+fn keep_transcript(job: PendingJob, outcome: SttOutcome, pace: Pace, ready: &mut Vec<(u64, Transcript)>) {
     if let SttOutcome::Transcribed(transcript) = outcome {
-        let available_ms = job.submitted_ms + transcript.delay_ms.ceil() as u64;
+        let available_ms = match pace {
+            Pace::Reproducible => job.submitted_ms,
+            Pace::AsLive | Pace::RealTime => job.submitted_ms + transcript.delay_ms.ceil() as u64,
+        };
         ready.push((available_ms, transcript));
     }
 }

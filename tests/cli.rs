@@ -154,6 +154,7 @@ fn two_mono_files_replay_like_one_stereo_file() {
 #[test]
 fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     common::model::test_model();
+    let _turn = common::model::whisper_turn();
     let output = callcue(&["demo", "--format", "jsonl"]);
     assert!(
         output.status.success(),

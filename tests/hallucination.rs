@@ -15,7 +15,7 @@ use callcue::event::Speaker;
 use callcue::stt::clip::{ClipKind, ReadyClip};
 use callcue::stt::{SttOutcome, SttWorker, WhisperModel};
 use common::events::{parse_stream, Ev};
-use common::model::test_model;
+use common::model::{test_model, whisper_turn};
 use common::synth::write_stereo_wav;
 
 const RATE_HZ: usize = 16_000;
@@ -83,6 +83,7 @@ fn hold_music(seconds: f32, amplitude: f32) -> Vec<f32> {
 /// no-speech judgement and the artefact filter must give no transcript.
 #[test]
 fn silence_noise_and_music_clips_give_no_transcript() {
+    let _turn = whisper_turn();
     let model = Arc::new(WhisperModel::load(&test_model()).unwrap());
     let mut worker =
         SttWorker::spawn(model, &SttConfig::default(), &PrivacyConfig::default()).unwrap();
@@ -121,6 +122,7 @@ fn silence_noise_and_music_clips_give_no_transcript() {
 /// side, silence on the agent's: no transcript, no phrase, no nudge.
 #[test]
 fn a_call_of_noise_and_hold_music_gives_no_words_and_no_nudge() {
+    let _turn = whisper_turn();
     let model = test_model();
     let mut caller = Vec::new();
     caller.extend(white_noise(5.0, 0.01, 5));

@@ -13,7 +13,7 @@ use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings};
 use callcue::stt::WhisperModel;
 use callcue::text::word_error_rate;
 use common::events::{nudges, parse_stream, Ev, NoticeCode};
-use common::model::{test_ct2_dir, test_model};
+use common::model::{test_ct2_dir, test_model, whisper_turn};
 use common::synth::{synth_line_at, Voice};
 
 fn callcue(args: &[&str]) -> Output {
@@ -33,6 +33,7 @@ fn one_line(text: &[u8]) -> String {
 
 #[test]
 fn an_imported_faster_whisper_model_loads_and_transcribes() {
+    let _turn = whisper_turn();
     let ct2 = test_ct2_dir();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ggml-tiny.en.bin");
@@ -130,6 +131,7 @@ fn config_with_model(dir: &Path, model_path: &Path) -> std::path::PathBuf {
 
 #[test]
 fn without_a_usable_model_the_demo_coaches_from_the_voice_and_says_so_once() {
+    let _turn = whisper_turn();
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-model.bin");
     let corrupt = dir.path().join("corrupt.bin");

@@ -12,7 +12,7 @@ use common::calls::{
     bare_apology_call, blocking_call, calm_call, frustrated_words_call, loss_call, unused_name_call,
 };
 use common::events::{final_text, nudges, parse_stream, Cue, Ev, Side as EvSide};
-use common::model::test_model;
+use common::model::{test_model, whisper_turn};
 use common::synth::{render_call_at, Call, RenderedCall, Side};
 
 /// Word nudges come after the words are spoken: the clip must close and be transcribed.
@@ -39,7 +39,10 @@ fn replay(call: Call, name: &str, extra_args: &[&str]) -> Replayed {
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join(format!("{name}.wav"));
     let rendered = render_call_at(&call, &wav, 16000);
-    let events = run_replay(&wav, &model, extra_args);
+    let events = {
+        let _turn = whisper_turn();
+        run_replay(&wav, &model, extra_args)
+    };
     let mut why = String::from("lines:\n");
     for line in &rendered.placed {
         why += &format!(

@@ -326,7 +326,7 @@ mod tests {
         let clips = run(&mut clipper, &pattern(&[(true, 350), (false, 20)]));
         let partials = clips.iter().filter(|c| c.0 == ClipKind::Partial).count();
         let finals: Vec<_> = clips.iter().filter(|c| c.0 == ClipKind::Final).collect();
-        assert_eq!(partials, 4 + 1, "{clips:?}");
+        assert_eq!(partials, 4 + 2, "{clips:?}");
         assert_eq!(finals.len(), 2, "{clips:?}");
         assert_eq!(finals[0].2, 5000);
         assert_eq!(finals[1].3, 7000);

@@ -9,7 +9,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use whisper_rs::{
@@ -172,6 +171,26 @@ impl DecodeSettings {
     }
 }
 
+/// A decode's deadline, shared with whisper's abort callback.
+struct DecodeBudget {
+    deadline: Instant,
+    exceeded: AtomicBool,
+}
+
+/// Whisper's abort callback: true (stop) once the decode is past its deadline.
+///
+/// whisper-rs's closure-based `set_abort_callback_safe` hands whisper a pointer of the
+/// wrong type in 0.16, so the plain C callback is used.
+unsafe extern "C" fn abort_past_deadline(user_data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: `user_data` is the `DecodeBudget` set in `transcribe`, alive for the call.
+    let budget = unsafe { &*(user_data as *const DecodeBudget) };
+    let late = Instant::now() >= budget.deadline;
+    if late {
+        budget.exceeded.store(true, Ordering::Relaxed);
+    }
+    late
+}
+
 /// Transcribes one clip with `state` (16 kHz mono samples).
 pub fn transcribe(
     model: &WhisperModel,
@@ -207,16 +226,16 @@ pub fn transcribe(
     if mode == DecodeMode::SizedContext {
         params.set_audio_ctx(audio_context_frames as i32);
     }
-    let deadline = Instant::now() + settings.budget(clip_s);
-    let aborted = Arc::new(AtomicBool::new(false));
-    let aborted_flag = Arc::clone(&aborted);
-    params.set_abort_callback_safe(move || {
-        let late = Instant::now() >= deadline;
-        if late {
-            aborted_flag.store(true, Ordering::Relaxed);
-        }
-        late
-    });
+    let budget = DecodeBudget {
+        deadline: Instant::now() + settings.budget(clip_s),
+        exceeded: AtomicBool::new(false),
+    };
+    // SAFETY: `budget` outlives the `full` call below, the only place whisper calls the
+    // callback, and the callback only reads it through a shared reference.
+    unsafe {
+        params.set_abort_callback(Some(abort_past_deadline));
+        params.set_abort_callback_user_data(&budget as *const DecodeBudget as *mut std::ffi::c_void);
+    }
 
     // Whisper needs at least a second of input to compute its spectrogram reliably;
     // shorter clips are padded with silence (the context is sized separately).
@@ -236,7 +255,7 @@ pub fn transcribe(
     let started = Instant::now();
     let outcome = state.full(params, input);
     let decode_ms = started.elapsed().as_secs_f64() * 1000.0;
-    if aborted.load(Ordering::Relaxed) {
+    if budget.exceeded.load(Ordering::Relaxed) {
         return Ok(Decoded {
             audio_context_frames,
             aborted: true,

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 /// The project root.
 pub fn project_dir() -> PathBuf {
@@ -42,4 +42,11 @@ pub fn test_model() -> PathBuf {
 pub fn test_ct2_dir() -> PathBuf {
     test_model();
     project_dir().join("models/ct2-tiny.en")
+}
+
+/// Held by a test while whisper runs, so the tests of one binary take turns: whisper uses
+/// every core, and tests racing for them would only measure the race.
+pub fn whisper_turn() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(|e| e.into_inner())
 }
