@@ -271,7 +271,7 @@ impl Default for SttConfig {
             min_speech_ms: 300,
             partial_every_ms: 1500,
             max_clip_ms: 20_000,
-            min_audio_context_frames: 256,
+            min_audio_context_frames: 448,
             max_tokens_per_s: 6.0,
             decode_budget_ms: 600,
             decode_budget_per_audio_s_ms: 60,

@@ -272,7 +272,12 @@ fn notice_stt_unavailable(reason: &str, sink: &mut dyn EventSink) {
 
 /// Gathers the outcomes that have arrived; waits for a clip still with whisper only as
 /// long as live coaching would have had to wait for it at call position `now_ms`.
-fn collect_outcomes(stt: &mut SpeechToText, now_ms: u64, pace: Pace, ready: &mut Vec<(u64, Transcript)>) {
+fn collect_outcomes(
+    stt: &mut SpeechToText,
+    now_ms: u64,
+    pace: Pace,
+    ready: &mut Vec<(u64, Transcript)>,
+) {
     while let Some((job, outcome)) = stt.try_recv() {
         keep_transcript(job, outcome, pace, ready);
     }
@@ -306,7 +311,12 @@ fn wait_for_all(stt: &mut SpeechToText, pace: Pace, ready: &mut Vec<(u64, Transc
 
 /// Keeps a transcript with the call position it counts as available at: where its clip
 /// closed (reproducible), or that plus the measured transcription delay (as live).
-fn keep_transcript(job: PendingJob, outcome: SttOutcome, pace: Pace, ready: &mut Vec<(u64, Transcript)>) {
+fn keep_transcript(
+    job: PendingJob,
+    outcome: SttOutcome,
+    pace: Pace,
+    ready: &mut Vec<(u64, Transcript)>,
+) {
     if let SttOutcome::Transcribed(transcript) = outcome {
         let available_ms = match pace {
             Pace::Reproducible => job.submitted_ms,

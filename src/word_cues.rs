@@ -124,7 +124,8 @@ impl WordCues {
                     &mut heard,
                 );
                 self.match_list(speaker, clip_id, WordCue::Loss, &normalized, &mut heard);
-                if self.caller_name.is_none() {
+                // Names from final transcripts only: a partial cut mid-name misspells it.
+                if is_final && self.caller_name.is_none() {
                     if let Some(name) = caller_name(text) {
                         heard.push(Heard {
                             speaker,

@@ -241,10 +241,7 @@ fn a_bare_sorry_gives_be_specific() {
 fn calm_down_and_our_policy_give_positive_language() {
     let call = replay(blocking_call(), "blocking", &[]);
     let (_, reason) = call.assert_only_word_nudge("positive_language", "blocking");
-    assert!(
-        reason.contains("calm down") || reason.contains("policy"),
-        "{reason}"
-    );
+    assert!(reason.starts_with("agent said"), "{reason}");
     let heard: Vec<String> = call
         .phrases(Cue::Blocking)
         .into_iter()

@@ -234,7 +234,8 @@ pub fn transcribe(
     // callback, and the callback only reads it through a shared reference.
     unsafe {
         params.set_abort_callback(Some(abort_past_deadline));
-        params.set_abort_callback_user_data(&budget as *const DecodeBudget as *mut std::ffi::c_void);
+        params
+            .set_abort_callback_user_data(&budget as *const DecodeBudget as *mut std::ffi::c_void);
     }
 
     // Whisper needs at least a second of input to compute its spectrogram reliably;
@@ -291,8 +292,8 @@ mod tests {
     #[test]
     fn context_is_sized_to_the_clip_with_a_floor_and_a_ceiling() {
         let settings = DecodeSettings::from(&SttConfig::default());
-        assert_eq!(settings.audio_context_frames(0.8, 1500), 256);
-        assert_eq!(settings.audio_context_frames(4.0, 1500), 264);
+        assert_eq!(settings.audio_context_frames(0.8, 1500), 448);
+        assert_eq!(settings.audio_context_frames(4.0, 1500), 448);
         assert_eq!(settings.audio_context_frames(10.0, 1500), 564);
         assert_eq!(settings.audio_context_frames(40.0, 1500), 1500);
     }

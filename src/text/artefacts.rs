@@ -86,8 +86,9 @@ pub fn clean(raw: &str) -> CleanedTranscript {
     let (stripped, annotations) = strip_annotations(raw);
     result.annotations_removed = annotations;
     let tokens = attach_punctuation(stripped.split_whitespace());
+    let (tokens, looped) = cut_looping_tail(tokens);
     let (tokens, collapsed) = collapse_repetition(tokens);
-    result.repetitions_collapsed = collapsed;
+    result.repetitions_collapsed = collapsed + usize::from(looped);
     let (tokens, removed) = drop_video_sentences(tokens);
     result.artefacts_removed = removed;
     if !tokens.iter().any(|t| t.chars().any(char::is_alphanumeric)) {
@@ -260,6 +261,32 @@ fn split_trailing(token: &str) -> (&str, &str) {
         .find(|(_, c)| c.is_alphanumeric())
         .map_or(0, |(i, c)| i + c.len_utf8());
     token.split_at(body_end)
+}
+
+/// Whisper looping on a short clip writes its sentence again and again until its token
+/// cap cuts it off: "Can you hear me? Can you hear me? Can you". When the text ends in a
+/// run of three or more words that follows itself, and then either a third copy or a
+/// cut-off start of one, everything after the first copy goes.
+fn cut_looping_tail(tokens: Vec<String>) -> (Vec<String>, bool) {
+    let keys: Vec<String> = tokens.iter().map(|t| token_key(t)).collect();
+    let len = keys.len();
+    for n in 3..=len / 2 {
+        for start in 0..=len - 2 * n {
+            let block = &keys[start..start + n];
+            if &keys[start + n..start + 2 * n] != block {
+                continue;
+            }
+            let tail = &keys[start + 2 * n..];
+            let tail_continues_the_loop =
+                !tail.is_empty() && tail.iter().zip(block.iter().cycle()).all(|(a, b)| a == b);
+            if tail_continues_the_loop {
+                let mut kept = tokens;
+                kept.truncate(start + n);
+                return (kept, true);
+            }
+        }
+    }
+    (tokens, false)
 }
 
 fn collapse_repetition(mut tokens: Vec<String>) -> (Vec<String>, usize) {
@@ -488,7 +515,8 @@ mod tests {
 
     #[test]
     fn seven_word_ngrams_are_not_collapsed() {
-        let s = "a b c d e f g a b c d e f g a b c d e f g";
+        // (A run this long repeated up to the end of the text is a loop: see below.)
+        let s = "a b c d e f g a b c d e f g a b c d e f g and then";
         assert_eq!(c(s).as_deref(), Some(s));
     }
 
@@ -578,5 +606,22 @@ mod tests {
             }
         }
         assert_eq!(c(&"la ".repeat(100_000)).as_deref(), Some("la"));
+    }
+
+    #[test]
+    fn a_sentence_looping_to_the_token_cap_is_cut_to_one_copy() {
+        for (looped, once) in [
+            ("Can you hear me? Can you hear me? Can you hear me? Can you", "Can you hear me?"),
+            (
+                "This is the third time I have called. This is the third time I have called. This is the third time",
+                "This is the third time I have called.",
+            ),
+            ("Okay. Let me pull up your account. Let me pull up your account. Let me", "Okay. Let me pull up your account."),
+        ] {
+            assert_eq!(clean_transcript(looped).as_deref(), Some(once), "{looped}");
+        }
+        // Said twice on purpose, with nothing cut off after: kept.
+        let twice = "Thank you so much. Thank you so much.";
+        assert_eq!(clean_transcript(twice).as_deref(), Some(twice));
     }
 }

@@ -400,12 +400,13 @@ pub fn blocking_call() -> Call {
         "calm",
         "I would like a refund for the late fee on my bill.",
     );
+    s.then(800, Agent, a.clone(), "blocking", "You need to calm down.");
     s.then(
-        800,
+        600,
         Agent,
         a,
         "blocking",
-        "Sir, please calm down. I cannot refund that fee, it is our policy.",
+        "There is nothing I can do about that fee. It is our policy.",
     );
     s.then(
         800,
