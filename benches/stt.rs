@@ -207,12 +207,14 @@ fn main() {
             let mut tally = Tally::default();
             for clip in clips {
                 let mut text = String::new();
+                let mut logprob = 0.0;
                 for round in 0..rounds {
                     let decoded =
                         transcribe(&model, &mut state, &settings, mode, &clip.audio).unwrap();
                     tally.decode_ms.push(decoded.decode_ms);
                     if round == 0 {
                         text = decoded.text;
+                        logprob = decoded.mean_token_logprob;
                     }
                 }
                 if repeats_itself(&text) {
@@ -222,7 +224,7 @@ fn main() {
                 let wer = word_error_rate(&clip.reference, cleaned.text.as_deref().unwrap_or(""));
                 if verbose {
                     println!(
-                        "    {:?} {}: {text:?} ({:.0}%)",
+                        "    {:?} {}: {text:?} ({:.0}%, mean token logprob {logprob:.2})",
                         mode,
                         clip.name,
                         wer.rate() * 100.0

@@ -320,6 +320,7 @@ impl CallAnalyzer {
             speaker: transcript.speaker,
             start_ms: transcript.start_ms,
             end_ms: transcript.end_ms,
+            speech_end_ms: transcript.speech_end_ms,
             text: &transcript.text,
             is_final: transcript.is_final,
             latency_ms: transcript.delay_ms,

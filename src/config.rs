@@ -254,6 +254,9 @@ pub struct SttConfig {
     pub decode_budget_per_audio_s_ms: u32,
     /// A transcript whisper rates at this no-speech probability or above is dropped.
     pub no_speech_probability_max: f32,
+    /// A transcript whose words whisper was this unsure of or less (mean log-probability
+    /// of its tokens) is dropped: noise read as words.
+    pub min_mean_token_logprob: f32,
     /// Clips waiting for whisper; past this the oldest waiting clip is dropped (counted
     /// in the summary). Newer partials of a clip always replace older ones.
     pub max_waiting_clips: u32,
@@ -276,6 +279,7 @@ impl Default for SttConfig {
             decode_budget_ms: 600,
             decode_budget_per_audio_s_ms: 60,
             no_speech_probability_max: 0.6,
+            min_mean_token_logprob: -1.5,
             max_waiting_clips: 4,
         }
     }
@@ -895,6 +899,12 @@ impl Config {
             s.no_speech_probability_max,
             0.0,
             1.0,
+        )?;
+        check.float(
+            "stt.min_mean_token_logprob",
+            s.min_mean_token_logprob,
+            -20.0,
+            0.0,
         )?;
         check.int("stt.max_waiting_clips", s.max_waiting_clips.into(), 1, 64)?;
         Ok(())

@@ -393,6 +393,8 @@ pub enum Event<'a> {
         start_ms: u64,
         /// ... and its end.
         end_ms: u64,
+        /// The end of the last voiced frame in the clip (for a partial: so far).
+        speech_end_ms: u64,
         text: &'a str,
         #[serde(rename = "final")]
         is_final: bool,
@@ -462,8 +464,6 @@ pub enum NoticeCode {
     /// No speech-to-text for this call (no model, or a broken one): coaching from the
     /// voice alone.
     SttUnavailable,
-    /// Speech-to-text fell behind and dropped clips.
-    SttBehind,
 }
 
 impl Event<'_> {

@@ -17,6 +17,7 @@ pub mod replay;
 pub mod stt;
 pub mod summary;
 pub mod text;
+pub mod transcript_log;
 pub mod turns;
 pub mod vad;
 pub mod voice_cues;

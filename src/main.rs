@@ -24,6 +24,7 @@ use callcue::replay::{
     Pace, SttSetup,
 };
 use callcue::stt::WhisperModel;
+use callcue::transcript_log::{transcripts_dir, TranscriptLog};
 use callcue::ANALYSIS_RATE_HZ;
 
 /// The demo call: a scripted two-voice call (8 kHz G.711 mu-law stereo, as call recorders
@@ -244,7 +245,27 @@ fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Re
     };
     let stdout = io::stdout().lock();
     let mut writer = EventWriter::new(BufWriter::new(stdout), format, output.verbose);
-    analyze_call_with_stt(audio, config, &stt, pace, &mut writer);
+    if config.privacy.save_transcripts {
+        let dir = transcripts_dir(&config.privacy);
+        match TranscriptLog::create(&dir, &mut writer) {
+            Ok(mut log) => {
+                analyze_call_with_stt(audio, config, &stt, pace, &mut log);
+                match log.finish() {
+                    Ok(path) => eprintln!("callcue: transcripts saved to {}", path.display()),
+                    Err(e) => eprintln!(
+                        "callcue: could not save transcripts in {}: {e}",
+                        dir.display()
+                    ),
+                }
+            }
+            Err(e) => {
+                eprintln!("callcue: not saving transcripts: {}: {e}", dir.display());
+                analyze_call_with_stt(audio, config, &stt, pace, &mut writer);
+            }
+        }
+    } else {
+        analyze_call_with_stt(audio, config, &stt, pace, &mut writer);
+    }
     writer
         .finish()
         .context("writing events to standard output")?;

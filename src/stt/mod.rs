@@ -49,6 +49,7 @@ pub struct Transcript {
     pub decode_ms: f64,
     pub audio_context_frames: u32,
     pub no_speech_probability: f32,
+    pub mean_token_logprob: f32,
 }
 
 /// A job handed to the worker and not answered yet.

@@ -113,6 +113,9 @@ pub struct Decoded {
     pub text: String,
     /// Whisper's probability that the clip holds no speech (0-1).
     pub no_speech_probability: f32,
+    /// The mean log-probability of the text tokens: how sure whisper was of its words
+    /// (0 is certain; music and noise come out well below -1). 0 with no tokens.
+    pub mean_token_logprob: f32,
     /// The audio context used, in encoder frames (50 per second).
     pub audio_context_frames: u32,
     /// Whether the decode ran past its budget and was aborted (the text is then empty).
@@ -270,15 +273,31 @@ pub fn transcribe(
     })?;
     let mut text = String::new();
     let mut no_speech_probability = 0.0f32;
+    let first_special_token = model.context.token_eot();
+    let (mut logprob_sum, mut text_tokens) = (0.0f32, 0u32);
     for segment in state.as_iter() {
         no_speech_probability = no_speech_probability.max(segment.no_speech_probability());
         if let Ok(piece) = segment.to_str_lossy() {
             text.push_str(&piece);
         }
+        for i in 0..segment.n_tokens() {
+            if let Some(token) = segment.get_token(i) {
+                if token.token_id() < first_special_token {
+                    logprob_sum += token.token_probability().max(1e-9).ln();
+                    text_tokens += 1;
+                }
+            }
+        }
     }
+    let mean_token_logprob = if text_tokens > 0 {
+        logprob_sum / text_tokens as f32
+    } else {
+        0.0
+    };
     Ok(Decoded {
         text: text.trim().to_string(),
         no_speech_probability,
+        mean_token_logprob,
         audio_context_frames,
         aborted: false,
         decode_ms,

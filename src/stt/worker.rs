@@ -23,7 +23,7 @@ use crate::event::Speaker;
 use crate::stt::clip::{ClipKind, ReadyClip};
 use crate::stt::whisper::{transcribe, DecodeMode, DecodeSettings, Decoded, WhisperModel};
 use crate::stt::Transcript;
-use crate::text::{clean_transcript, mask_digit_runs};
+use crate::text::{clean_transcript, mask_digit_runs, normalize};
 use crate::ANALYSIS_RATE_HZ;
 
 /// Requests in flight to the worker at most (the channel's size).
@@ -43,6 +43,8 @@ pub struct SttJob {
     pub start_ms: u64,
     pub end_ms: u64,
     pub speech_end_ms: u64,
+    /// Voiced audio in the clip.
+    pub voiced_ms: u64,
     pub audio: Vec<f32>,
     /// When the job was submitted (wall clock), to measure its delay.
     pub submitted_at: Instant,
@@ -205,8 +207,7 @@ impl SttWorker {
             model,
             states,
             settings: DecodeSettings::from(stt),
-            no_speech_max: stt.no_speech_probability_max,
-            mask_numbers: privacy.mask_numbers,
+            screening: Screening::from(stt, privacy),
             max_waiting: stt.max_waiting_clips as usize,
             requests: request_rx,
             outcomes: outcome_tx,
@@ -251,6 +252,7 @@ impl SttWorker {
             start_ms: clip.start_ms,
             end_ms: clip.end_ms,
             speech_end_ms: clip.speech_end_ms,
+            voiced_ms: clip.voiced_ms,
             audio,
             submitted_at: Instant::now(),
         };
@@ -303,8 +305,7 @@ struct Worker {
     model: Arc<WhisperModel>,
     states: [whisper_rs::WhisperState; 2],
     settings: DecodeSettings,
-    no_speech_max: f32,
-    mask_numbers: bool,
+    screening: Screening,
     max_waiting: usize,
     requests: Receiver<SttRequest>,
     outcomes: Sender<SttOutcome>,
@@ -405,7 +406,7 @@ impl Worker {
         self.counters
             .decode_us_max
             .fetch_max(decode_us, Ordering::Relaxed);
-        let text = match screen(&decoded, self.no_speech_max, self.mask_numbers) {
+        let text = match screen(&decoded, job.voiced_ms, &self.screening) {
             Ok(text) => text,
             Err(reason) => return self.skip(job, reason),
         };
@@ -423,6 +424,7 @@ impl Worker {
             decode_ms: decoded.decode_ms,
             audio_context_frames: decoded.audio_context_frames,
             no_speech_probability: decoded.no_speech_probability,
+            mean_token_logprob: decoded.mean_token_logprob,
         };
         let _ = self.free_buffers.try_send(job.audio);
         self.outcomes
@@ -431,18 +433,42 @@ impl Worker {
     }
 }
 
+/// Voice that carries fewer words than this per second is not speech: hold music and
+/// tones that webrtc-vad lets through come back from whisper as one confident "Whoa" or
+/// "Oh" for several seconds of sound. Slow speech has about 1.5 words a second.
+const MIN_WORDS_PER_VOICED_S: f32 = 0.6;
+/// ...judged only on clips with at least this much voice (a short "Okay" is speech).
+const WORD_DENSITY_MIN_VOICED_MS: u64 = 2500;
+
+/// The limits [`screen`] applies.
+#[derive(Clone, Copy, Debug)]
+pub struct Screening {
+    pub no_speech_probability_max: f32,
+    pub min_mean_token_logprob: f32,
+    pub mask_numbers: bool,
+}
+
+impl Screening {
+    pub fn from(stt: &SttConfig, privacy: &PrivacyConfig) -> Self {
+        Self {
+            no_speech_probability_max: stt.no_speech_probability_max,
+            min_mean_token_logprob: stt.min_mean_token_logprob,
+            mask_numbers: privacy.mask_numbers,
+        }
+    }
+}
+
 /// What of whisper's output becomes a transcript: nothing from an aborted decode, from a
-/// clip whisper rates as no speech (`no_speech_max` or above), or from text that is only
-/// a known artefact; otherwise the cleaned text, with card-like numbers masked if asked.
-pub fn screen(
-    decoded: &Decoded,
-    no_speech_max: f32,
-    mask_numbers: bool,
-) -> Result<String, SkipReason> {
+/// clip whisper rates as no speech, from words whisper was unsure of, from text that is
+/// only a known artefact, or from seconds of voice that hold almost no words; otherwise
+/// the cleaned text, with card-like numbers masked if asked.
+pub fn screen(decoded: &Decoded, voiced_ms: u64, limits: &Screening) -> Result<String, SkipReason> {
     if decoded.aborted {
         return Err(SkipReason::Aborted);
     }
-    if decoded.no_speech_probability >= no_speech_max {
+    if decoded.no_speech_probability >= limits.no_speech_probability_max
+        || decoded.mean_token_logprob <= limits.min_mean_token_logprob
+    {
         return Err(SkipReason::NoSpeech);
     }
     let Some(cleaned) = clean_transcript(&decoded.text) else {
@@ -452,7 +478,13 @@ pub fn screen(
             SkipReason::Artefact
         });
     };
-    Ok(if mask_numbers {
+    if voiced_ms >= WORD_DENSITY_MIN_VOICED_MS {
+        let words_per_s = normalize(&cleaned).len() as f32 * 1000.0 / voiced_ms as f32;
+        if words_per_s < MIN_WORDS_PER_VOICED_S {
+            return Err(SkipReason::NoSpeech);
+        }
+    }
+    Ok(if limits.mask_numbers {
         mask_digit_runs(&cleaned)
     } else {
         cleaned

@@ -100,7 +100,6 @@ pub enum Cue {
 #[serde(rename_all = "snake_case")]
 pub enum NoticeCode {
     SttUnavailable,
-    SttBehind,
 }
 
 /// One line of the stream.
@@ -194,6 +193,7 @@ pub enum Ev {
         speaker: Side,
         start_ms: u64,
         end_ms: u64,
+        speech_end_ms: u64,
         text: String,
         #[serde(rename = "final")]
         is_final: bool,
