@@ -127,30 +127,10 @@ fn to_analysis_rate(samples: Vec<f32>, rate_hz: u32, path: &Path) -> Result<Vec<
     })
 }
 
-/// Runs a loaded call through a fresh analyzer, emitting every event to `sink`, and
-/// returns the summary (also emitted, last).
+/// Runs a loaded call through a fresh analyzer from the voice alone (no speech-to-text),
+/// emitting every event to `sink`, and returns the summary (also emitted, last).
 pub fn analyze_call(call: &CallAudio, config: &Config, sink: &mut dyn EventSink) -> CallSummary {
-    let mut analyzer = CallAnalyzer::new(config);
-    let frame_len = analyzer.frame_len();
-    let mut padded_agent = vec![0.0f32; frame_len];
-    let mut padded_caller = vec![0.0f32; frame_len];
-    for (agent, caller) in call
-        .agent
-        .chunks(frame_len)
-        .zip(call.caller.chunks(frame_len))
-    {
-        if agent.len() == frame_len {
-            analyzer.process_frame(agent, caller, sink);
-        } else {
-            // The last, partial frame: pad with silence.
-            padded_agent.fill(0.0);
-            padded_caller.fill(0.0);
-            padded_agent[..agent.len()].copy_from_slice(agent);
-            padded_caller[..caller.len()].copy_from_slice(caller);
-            analyzer.process_frame(&padded_agent, &padded_caller, sink);
-        }
-    }
-    analyzer.finish(sink)
+    analyze_call_with_stt(call, config, &SttSetup::Off, Pace::Reproducible, sink)
 }
 
 /// Speech-to-text for a replay: ready with a model, off, or unavailable (and why).

@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,8 +13,8 @@ use callcue::config::{PrivacyConfig, SttConfig};
 use callcue::event::Speaker;
 use callcue::stt::clip::{ClipKind, ReadyClip};
 use callcue::stt::{SttOutcome, SttWorker, WhisperModel};
-use common::events::{parse_stream, Ev};
-use common::model::{test_model, whisper_turn};
+use common::events::Ev;
+use common::model::{replay_with_model, test_model, whisper_turn};
 use common::synth::write_stereo_wav;
 
 const RATE_HZ: usize = 16_000;
@@ -133,25 +132,7 @@ fn a_call_of_noise_and_hold_music_gives_no_words_and_no_nudge() {
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("noise.wav");
     write_stereo_wav(&wav, &agent, &caller, RATE_HZ as u32);
-    let config = dir.path().join("callcue.toml");
-    std::fs::write(
-        &config,
-        format!("[stt]\nmodel_path = {:?}\n", model.display().to_string()),
-    )
-    .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_callcue"))
-        .arg("--config")
-        .arg(&config)
-        .args(["replay", "--format", "jsonl"])
-        .arg(&wav)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
+    let events = replay_with_model(&wav, &model, &[]);
     let words: Vec<&Ev> = events
         .iter()
         .filter(|e| {

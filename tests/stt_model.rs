@@ -191,3 +191,25 @@ fn models_list_and_fetch_errors_are_plain() {
     assert_eq!(output.status.code(), Some(2));
     assert!(one_line(&output.stderr).contains("tiny.en, base.en, small.en"));
 }
+
+#[test]
+fn a_decode_past_its_budget_is_stopped() {
+    let _turn = whisper_turn();
+    let model = WhisperModel::load(&test_model()).unwrap();
+    let mut state = model.new_state().unwrap();
+    let audio = synth_line_at(
+        "I would like to know why my bill went up by twenty dollars this month.",
+        &Voice::agent(),
+        16000,
+    );
+    let mut settings = DecodeSettings::from(&SttConfig::default());
+    settings.budget_ms = 1;
+    settings.budget_per_audio_s_ms = 0;
+    let decoded = transcribe(&model, &mut state, &settings, DecodeMode::FullWindow, &audio).unwrap();
+    assert!(decoded.aborted, "{decoded:?}");
+    assert!(decoded.text.is_empty());
+    // The same state decodes normally afterwards.
+    let settings = DecodeSettings::from(&SttConfig::default());
+    let decoded = transcribe(&model, &mut state, &settings, DecodeMode::SizedContext, &audio).unwrap();
+    assert!(!decoded.aborted && decoded.text.contains("bill"), "{decoded:?}");
+}

@@ -14,8 +14,8 @@ use callcue::config::SttConfig;
 use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings};
 use callcue::stt::WhisperModel;
 use callcue::text::{word_error_rate, WerCounts};
-use common::events::{final_text, parse_stream, Side};
-use common::model::test_model;
+use common::events::{final_text, Side};
+use common::model::{replay_with_model, test_model, whisper_turn};
 use common::synth::write_stereo_wav;
 
 fn speech_dir() -> PathBuf {
@@ -88,32 +88,12 @@ fn through_the_pipeline(audio: &[f32], model: &Path, scratch: &Path) -> String {
     let agent = vec![0.0; caller.len()];
     let wav = scratch.join("call.wav");
     write_stereo_wav(&wav, &agent, &caller, 16_000);
-    let config = scratch.join("callcue.toml");
-    std::fs::write(
-        &config,
-        format!("[stt]\nmodel_path = {:?}\n", model.display().to_string()),
-    )
-    .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_callcue"))
-        .arg("--config")
-        .arg(&config)
-        .args(["replay", "--format", "jsonl"])
-        .arg(&wav)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    final_text(
-        &parse_stream(&String::from_utf8(output.stdout).unwrap()),
-        Side::Caller,
-    )
+    final_text(&replay_with_model(&wav, model, &[]), Side::Caller)
 }
 
 #[test]
 fn real_voices_are_transcribed_and_the_sized_context_costs_no_accuracy() {
+    let _turn = whisper_turn();
     let model_path = test_model();
     let model = WhisperModel::load(&model_path).unwrap();
     let mut state = model.new_state().unwrap();

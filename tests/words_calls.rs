@@ -4,15 +4,12 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use callcue::text::word_error_rate;
 use common::calls::{
     bare_apology_call, blocking_call, calm_call, frustrated_words_call, loss_call, unused_name_call,
 };
-use common::events::{final_text, nudges, parse_stream, Cue, Ev, Side as EvSide};
-use common::model::{test_model, whisper_turn};
+use common::events::{final_text, nudges, Cue, Ev, Side as EvSide};
+use common::model::{replay_with_model, test_model, whisper_turn};
 use common::synth::{render_call_at, Call, RenderedCall, Side};
 
 /// Word nudges come after the words are spoken: the clip must close and be transcribed.
@@ -41,7 +38,7 @@ fn replay(call: Call, name: &str, extra_args: &[&str]) -> Replayed {
     let rendered = render_call_at(&call, &wav, 16000);
     let events = {
         let _turn = whisper_turn();
-        run_replay(&wav, &model, extra_args)
+        replay_with_model(&wav, &model, extra_args)
     };
     let mut why = String::from("lines:\n");
     for line in &rendered.placed {
@@ -62,29 +59,6 @@ fn replay(call: Call, name: &str, extra_args: &[&str]) -> Replayed {
         rendered,
         why,
     }
-}
-
-fn run_replay(wav: &Path, model: &Path, extra_args: &[&str]) -> Vec<Ev> {
-    let config = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(
-        config.path(),
-        format!("[stt]\nmodel_path = {:?}\n", model.display().to_string()),
-    )
-    .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_callcue"))
-        .arg("--config")
-        .arg(config.path())
-        .args(["replay", "--format", "jsonl"])
-        .arg(wav)
-        .args(extra_args)
-        .output()
-        .expect("callcue runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    parse_stream(&String::from_utf8(output.stdout).unwrap())
 }
 
 impl Replayed {

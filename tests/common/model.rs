@@ -50,3 +50,33 @@ pub fn whisper_turn() -> MutexGuard<'static, ()> {
     static TURN: Mutex<()> = Mutex::new(());
     TURN.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// Replays `wav` with the real binary, speech-to-text on with `model`, and returns the
+/// event stream. `extra_args` go after the file (`--no-stt`, `--timing as-live`).
+pub fn replay_with_model(
+    wav: &std::path::Path,
+    model: &std::path::Path,
+    extra_args: &[&str],
+) -> Vec<super::events::Ev> {
+    let config = tempfile::NamedTempFile::new().expect("temp config");
+    std::fs::write(
+        config.path(),
+        format!("[stt]\nmodel_path = {:?}\n", model.display().to_string()),
+    )
+    .expect("write config");
+    let callcue_bin = option_env!("CARGO_BIN_EXE_callcue").expect("run from an integration test");
+    let output = Command::new(callcue_bin)
+        .arg("--config")
+        .arg(config.path())
+        .args(["replay", "--format", "jsonl"])
+        .arg(wav)
+        .args(extra_args)
+        .output()
+        .expect("callcue runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    super::events::parse_stream(&String::from_utf8(output.stdout).expect("utf-8 output"))
+}
