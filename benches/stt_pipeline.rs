@@ -92,6 +92,23 @@ fn phrase_latencies(events: &[Ev]) -> Vec<i64> {
     latencies
 }
 
+/// End of speech to final text (ms) for every final transcript: what the peer pipelines
+/// quote as "end of speech to its text".
+fn final_text_latencies(events: &[Ev]) -> Vec<i64> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Transcript {
+                t_ms,
+                speech_end_ms,
+                is_final: true,
+                ..
+            } => Some(*t_ms as i64 - *speech_end_ms as i64),
+            _ => None,
+        })
+        .collect()
+}
+
 fn percentile(sorted: &[i64], p: f64) -> i64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -140,6 +157,7 @@ fn main() {
 
     println!("1. Word latency, calls replayed in real time (--timing realtime)");
     let mut all = Vec::new();
+    let mut finals = Vec::new();
     for (name, call) in [
         ("frustrated words", frustrated_words_call()),
         ("loss", loss_call()),
@@ -151,6 +169,7 @@ fn main() {
         let wav = dir.path().join("call.wav");
         render_call_at(&call, &wav, 16000);
         let (events, _) = replay(&wav, &["--timing", "realtime"]);
+        finals.extend(final_text_latencies(&events));
         let latencies = phrase_latencies(&events);
         println!(
             "   {name:<30} phrases {:>2}: {:?} ms",
@@ -158,6 +177,16 @@ fn main() {
             latencies
         );
         all.extend(latencies);
+    }
+    finals.sort_unstable();
+    if !finals.is_empty() {
+        println!(
+            "   final transcripts: {} | end of speech to text: median {} ms | p95 {} ms | max {} ms",
+            finals.len(),
+            percentile(&finals, 0.5),
+            percentile(&finals, 0.95),
+            finals[finals.len() - 1]
+        );
     }
     all.sort_unstable();
     if !all.is_empty() {

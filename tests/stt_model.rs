@@ -205,11 +205,28 @@ fn a_decode_past_its_budget_is_stopped() {
     let mut settings = DecodeSettings::from(&SttConfig::default());
     settings.budget_ms = 1;
     settings.budget_per_audio_s_ms = 0;
-    let decoded = transcribe(&model, &mut state, &settings, DecodeMode::FullWindow, &audio).unwrap();
+    let decoded = transcribe(
+        &model,
+        &mut state,
+        &settings,
+        DecodeMode::FullWindow,
+        &audio,
+    )
+    .unwrap();
     assert!(decoded.aborted, "{decoded:?}");
     assert!(decoded.text.is_empty());
     // The same state decodes normally afterwards.
     let settings = DecodeSettings::from(&SttConfig::default());
-    let decoded = transcribe(&model, &mut state, &settings, DecodeMode::SizedContext, &audio).unwrap();
-    assert!(!decoded.aborted && decoded.text.contains("bill"), "{decoded:?}");
+    let decoded = transcribe(
+        &model,
+        &mut state,
+        &settings,
+        DecodeMode::SizedContext,
+        &audio,
+    )
+    .unwrap();
+    assert!(
+        !decoded.aborted && decoded.text.contains("bill"),
+        "{decoded:?}"
+    );
 }
