@@ -84,7 +84,7 @@ fn through_the_pipeline(audio: &[f32], model: &Path, scratch: &Path) -> String {
     // A second of quiet before and after, as on a call.
     let mut caller = vec![0.0; 16_000];
     caller.extend_from_slice(audio);
-    caller.extend(std::iter::repeat(0.0).take(16_000));
+    caller.extend(std::iter::repeat_n(0.0, 16_000));
     let agent = vec![0.0; caller.len()];
     let wav = scratch.join("call.wav");
     write_stereo_wav(&wav, &agent, &caller, 16_000);

@@ -275,7 +275,7 @@ mod tests {
     fn pattern(parts: &[(bool, usize)]) -> Vec<bool> {
         parts
             .iter()
-            .flat_map(|&(s, n)| std::iter::repeat(s).take(n))
+            .flat_map(|&(s, n)| std::iter::repeat_n(s, n))
             .collect()
     }
 

@@ -21,7 +21,9 @@ pub fn test_model() -> PathBuf {
         return model;
     }
     // Set for integration tests; the examples that share this module do not fetch models.
-    let callcue_bin = option_env!("CARGO_BIN_EXE_callcue").expect("run from an integration test");
+    let Some(callcue_bin) = option_env!("CARGO_BIN_EXE_callcue") else {
+        panic!("run from an integration test or bench");
+    };
     let status = Command::new(project_dir().join("scripts/get-test-model"))
         .env("CALLCUE_BIN", callcue_bin)
         .status()
@@ -64,7 +66,9 @@ pub fn replay_with_model(
         format!("[stt]\nmodel_path = {:?}\n", model.display().to_string()),
     )
     .expect("write config");
-    let callcue_bin = option_env!("CARGO_BIN_EXE_callcue").expect("run from an integration test");
+    let Some(callcue_bin) = option_env!("CARGO_BIN_EXE_callcue") else {
+        panic!("run from an integration test or bench");
+    };
     let output = Command::new(callcue_bin)
         .arg("--config")
         .arg(config.path())
