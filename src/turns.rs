@@ -365,7 +365,7 @@ mod tests {
     }
 
     fn repeat(c: char, n: usize) -> String {
-        std::iter::repeat(c).take(n).collect()
+        std::iter::repeat_n(c, n).collect()
     }
 
     fn interruptions(events: &[Event<'static>]) -> Vec<(Speaker, u64)> {

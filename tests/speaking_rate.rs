@@ -16,7 +16,7 @@ const TEXT: &str = "So I checked the line and the speed test shows it is running
 fn measured_rate(wpm: u32) -> f32 {
     let speech = synth_line(TEXT, &Voice::agent().with_wpm(wpm));
     let mut agent = speech.clone();
-    agent.extend(std::iter::repeat(0.0).take(16000));
+    agent.extend(std::iter::repeat_n(0.0, 16000));
     agent.extend(&speech);
     let call = CallAudio {
         caller: vec![0.0; agent.len()],

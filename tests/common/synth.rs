@@ -142,7 +142,7 @@ fn render(text: &str, voice: &Voice, rate_hz: u32) -> Vec<u8> {
     let ssml = format!(
         "<speak><prosody range=\"{}%\">{}</prosody></speak>",
         voice.pitch_range_percent,
-        text.replace('&', "and").replace('<', " ").replace('>', " ")
+        text.replace('&', "and").replace(['<', '>'], " ")
     );
     let scratch = cache_dir().join(format!(
         "render-{}-{:?}",
