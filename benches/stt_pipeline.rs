@@ -11,7 +11,8 @@
 //!    voice-only replay.
 //!
 //! Run: `cargo bench --bench stt_pipeline` (needs espeak-ng, sox and
-//! models/ggml-tiny.en.bin: `scripts/get-test-model`). Takes about 4 minutes.
+//! models/ggml-tiny.en.bin: `scripts/get-test-model`). Takes about 6 minutes;
+//! `CALLCUE_BENCH_ONLY=latency` or `=speed` runs one part.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -155,6 +156,17 @@ fn main() {
     println!("model: {}\n", model.display());
     let dir = tempfile::tempdir().unwrap();
 
+    // `CALLCUE_BENCH_ONLY=latency` or `=speed` runs one part.
+    let only = std::env::var("CALLCUE_BENCH_ONLY").unwrap_or_default();
+    if only != "speed" {
+        word_latency(dir.path());
+    }
+    if only != "latency" {
+        replay_speed(dir.path());
+    }
+}
+
+fn word_latency(dir: &Path) {
     println!("1. Word latency, calls replayed in real time (--timing realtime)");
     let mut all = Vec::new();
     let mut finals = Vec::new();
@@ -166,7 +178,7 @@ fn main() {
         ("unused name", unused_name_call()),
         ("coaching (8 kHz demo script)", coaching_call()),
     ] {
-        let wav = dir.path().join("call.wav");
+        let wav = dir.join("call.wav");
         render_call_at(&call, &wav, 16000);
         let (events, _) = replay(&wav, &["--timing", "realtime"]);
         finals.extend(final_text_latencies(&events));
@@ -198,9 +210,11 @@ fn main() {
             all[all.len() - 1]
         );
     }
+}
 
+fn replay_speed(dir: &Path) {
     println!("2. Replay speed of a 10-minute two-channel call");
-    let wav = dir.path().join("ten-minutes.wav");
+    let wav = dir.join("ten-minutes.wav");
     let rendered = render_call_at(&long_call(TEN_MINUTES_MS), &wav, 16000);
     let call_s = rendered.duration_ms as f64 / 1000.0;
     for (label, args) in [

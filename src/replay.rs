@@ -225,6 +225,12 @@ pub fn analyze_call_with_stt(
                 analyzer.last_frame_speech(),
                 frame_start_ms,
             );
+            if pace == Pace::Reproducible {
+                // Each clip's text counts where the clip closed: wait for it now.
+                wait_for_all(stt, pace, &mut ready);
+                let now_ms = analyzer.position_ms();
+                deliver(&mut analyzer, &mut ready, now_ms, sink);
+            }
         }
     }
     let end_ms = analyzer.position_ms();

@@ -279,3 +279,50 @@ fn a_calm_call_gets_no_nudge_and_readable_transcripts() {
     assert!(stt.transcripts >= 10, "{stt:?}");
     assert_eq!(stt.clips_dropped, 0, "{stt:?}");
 }
+
+/// What a supervisor compares between two replays: everything but measured times.
+fn comparable(events: &[Ev]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Transcript {
+                t_ms,
+                speaker,
+                text,
+                is_final,
+                ..
+            } => Some(format!("{t_ms} {speaker:?} {is_final} {text}")),
+            Ev::Phrase {
+                t_ms, cue, phrase, ..
+            } => Some(format!("{t_ms} {cue:?} {phrase}")),
+            Ev::Nudge {
+                t_ms, nudge, text, ..
+            } => Some(format!("{t_ms} {nudge} {text}")),
+            Ev::NudgeSuppressed { t_ms, nudge, .. } => Some(format!("{t_ms} held back {nudge}")),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn replays_are_reproducible() {
+    let first = replay(frustrated_words_call(), "again-1", &[]);
+    let second = replay(frustrated_words_call(), "again-2", &[]);
+    assert!(!comparable(&first.events).is_empty());
+    assert_eq!(comparable(&first.events), comparable(&second.events));
+    // Transcripts count where their clip closed: just after the speech's closing silence.
+    for event in &first.events {
+        if let Ev::Transcript {
+            t_ms,
+            speech_end_ms,
+            is_final: true,
+            ..
+        } = event
+        {
+            assert!(
+                *t_ms >= speech_end_ms + 250 && *t_ms <= speech_end_ms + 300,
+                "{event:?}"
+            );
+        }
+    }
+}
