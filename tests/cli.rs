@@ -4,18 +4,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::cli::callcue;
 use common::events::{parse_stream, Ev};
-
-fn callcue(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callcue"))
-        .args(args)
-        .env_remove("CALLCUE_CONFIG")
-        .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
-        .output()
-        .expect("callcue runs")
-}
 
 fn stderr_line(output: &Output) -> String {
     let text = String::from_utf8_lossy(&output.stderr)

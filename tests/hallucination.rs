@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use callcue::config::{PrivacyConfig, SttConfig};
 use callcue::event::Speaker;
-use callcue::stt::clip::{ClipKind, ReadyClip};
+use callcue::stt::clip::{ClipKind, ClipSpan, ReadyClip};
 use callcue::stt::{SttOutcome, SttWorker, WhisperModel};
 use common::events::Ev;
 use common::model::{replay_with_model, test_model, whisper_turn};
@@ -95,13 +95,16 @@ fn silence_noise_and_music_clips_give_no_transcript() {
         ("short noise burst", white_noise(0.7, 0.1, 4)),
     ];
     for (clip_id, (name, audio)) in clips.iter().enumerate() {
+        let length_ms = (audio.len() / 16) as u64;
         let clip = ReadyClip {
-            clip_id: clip_id as u64,
-            kind: ClipKind::Final,
-            start_ms: 0,
-            end_ms: (audio.len() / 16) as u64,
-            speech_end_ms: (audio.len() / 16) as u64,
-            voiced_ms: (audio.len() / 16) as u64,
+            span: ClipSpan {
+                clip_id: clip_id as u64,
+                kind: ClipKind::Final,
+                start_ms: 0,
+                end_ms: length_ms,
+                speech_end_ms: length_ms,
+                voiced_ms: length_ms,
+            },
             audio,
         };
         worker.submit(Speaker::Caller, &clip).expect("submitted");

@@ -5,25 +5,16 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use callcue::config::SttConfig;
 use callcue::models::validate_ggml_file;
 use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings};
 use callcue::stt::WhisperModel;
 use callcue::text::word_error_rate;
+use common::cli::callcue;
 use common::events::{nudges, parse_stream, Ev, NoticeCode};
 use common::model::{test_ct2_dir, test_model, whisper_turn};
 use common::synth::{synth_line_at, Voice};
-
-fn callcue(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callcue"))
-        .args(args)
-        .env_remove("CALLCUE_CONFIG")
-        .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
-        .output()
-        .expect("callcue runs")
-}
 
 fn one_line(text: &[u8]) -> String {
     let text = String::from_utf8_lossy(text).trim_end().to_string();

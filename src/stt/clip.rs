@@ -25,10 +25,9 @@ pub enum ClipKind {
     Final,
 }
 
-/// A clip ready for transcription. The audio is borrowed from the clipper until the next
-/// [`SpeechClipper::push`].
-#[derive(Debug)]
-pub struct ReadyClip<'a> {
+/// Where a clip sits in the call and what it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClipSpan {
     /// Numbers the clips of one side, from 0; a partial and its final share it.
     pub clip_id: u64,
     pub kind: ClipKind,
@@ -40,6 +39,13 @@ pub struct ReadyClip<'a> {
     pub speech_end_ms: u64,
     /// Voiced audio in the clip.
     pub voiced_ms: u64,
+}
+
+/// A clip ready for transcription. The audio is borrowed from the clipper until the next
+/// [`SpeechClipper::push`].
+#[derive(Debug)]
+pub struct ReadyClip<'a> {
+    pub span: ClipSpan,
     /// 16 kHz samples.
     pub audio: &'a [f32],
 }
@@ -153,12 +159,14 @@ impl SpeechClipper {
                 o.partial_at_len = self.clip.len();
             }
             return Some(ReadyClip {
-                clip_id: self.next_clip_id,
-                kind: ClipKind::Partial,
-                start_ms: open.start_ms,
-                end_ms: frame_end_ms,
-                speech_end_ms: open.speech_end_ms,
-                voiced_ms: open.voiced_ms,
+                span: ClipSpan {
+                    clip_id: self.next_clip_id,
+                    kind: ClipKind::Partial,
+                    start_ms: open.start_ms,
+                    end_ms: frame_end_ms,
+                    speech_end_ms: open.speech_end_ms,
+                    voiced_ms: open.voiced_ms,
+                },
                 audio: &self.clip,
             });
         }
@@ -210,12 +218,14 @@ impl SpeechClipper {
         let keep_len = (keep_ms * SAMPLES_PER_MS + self.pad_len).min(self.clip.len());
         let clip_end_ms = (open.start_ms + (keep_len / SAMPLES_PER_MS) as u64).min(end_ms);
         Some(ReadyClip {
-            clip_id,
-            kind: ClipKind::Final,
-            start_ms: open.start_ms,
-            end_ms: clip_end_ms,
-            speech_end_ms: open.speech_end_ms,
-            voiced_ms: open.voiced_ms,
+            span: ClipSpan {
+                clip_id,
+                kind: ClipKind::Final,
+                start_ms: open.start_ms,
+                end_ms: clip_end_ms,
+                speech_end_ms: open.speech_end_ms,
+                voiced_ms: open.voiced_ms,
+            },
             audio: &self.clip[..keep_len],
         })
     }
@@ -260,10 +270,10 @@ mod tests {
             let frame = vec![i as f32; FRAME_LEN];
             if let Some(clip) = clipper.push(&frame, speech, i as u64 * 20) {
                 out.push((
-                    clip.kind,
-                    clip.start_ms,
-                    clip.end_ms,
-                    clip.speech_end_ms,
+                    clip.span.kind,
+                    clip.span.start_ms,
+                    clip.span.end_ms,
+                    clip.span.speech_end_ms,
                     clip.audio.len(),
                     clip.audio[0],
                 ));
@@ -338,7 +348,7 @@ mod tests {
         let mut clipper = SpeechClipper::new(&config(), FRAME_LEN);
         assert!(run(&mut clipper, &pattern(&[(true, 30)])).is_empty());
         let clip = clipper.finish(600).expect("final clip");
-        assert_eq!(clip.kind, ClipKind::Final);
-        assert_eq!(clip.speech_end_ms, 600);
+        assert_eq!(clip.span.kind, ClipKind::Final);
+        assert_eq!(clip.span.speech_end_ms, 600);
     }
 }

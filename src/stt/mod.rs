@@ -18,7 +18,7 @@ pub mod worker;
 use std::sync::Arc;
 use std::time::Instant;
 
-pub use clip::{ClipKind, SpeechClipper};
+pub use clip::{ClipKind, ClipSpan, SpeechClipper};
 pub use whisper::{DecodeMode, WhisperModel};
 pub use worker::{SkipReason, SttOutcome, SttTotals, SttWorker};
 
@@ -96,7 +96,7 @@ impl SpeechToText {
         for speaker in Speaker::BOTH {
             let i = speaker.index();
             if let Some(clip) = self.clippers[i].push(frames[i], speech[i], frame_start_ms) {
-                let submitted_ms = clip.end_ms.max(frame_start_ms);
+                let submitted_ms = clip.span.end_ms.max(frame_start_ms);
                 if let Some(job_id) = self.worker.submit(speaker, &clip) {
                     self.pending.push(PendingJob {
                         job_id,

@@ -20,7 +20,7 @@ use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use crate::config::{PrivacyConfig, SttConfig};
 use crate::event::Speaker;
-use crate::stt::clip::{ClipKind, ReadyClip};
+use crate::stt::clip::{ClipKind, ClipSpan, ReadyClip};
 use crate::stt::whisper::{transcribe, DecodeMode, DecodeSettings, Decoded, WhisperModel};
 use crate::stt::Transcript;
 use crate::text::{clean_transcript, mask_digit_runs, normalize};
@@ -38,13 +38,7 @@ pub struct SttJob {
     /// Numbers the jobs of one worker, from 0.
     pub job_id: u64,
     pub speaker: Speaker,
-    pub clip_id: u64,
-    pub kind: ClipKind,
-    pub start_ms: u64,
-    pub end_ms: u64,
-    pub speech_end_ms: u64,
-    /// Voiced audio in the clip.
-    pub voiced_ms: u64,
+    pub span: ClipSpan,
     pub audio: Vec<f32>,
     /// When the job was submitted (wall clock), to measure its delay.
     pub submitted_at: Instant,
@@ -247,12 +241,7 @@ impl SttWorker {
         let job = SttJob {
             job_id,
             speaker,
-            clip_id: clip.clip_id,
-            kind: clip.kind,
-            start_ms: clip.start_ms,
-            end_ms: clip.end_ms,
-            speech_end_ms: clip.speech_end_ms,
-            voiced_ms: clip.voiced_ms,
+            span: clip.span,
             audio,
             submitted_at: Instant::now(),
         };
@@ -347,7 +336,9 @@ impl Worker {
         };
         // A newer look at a clip replaces the waiting partials of the same clip.
         while let Some(i) = self.waiting.iter().position(|w| {
-            w.speaker == job.speaker && w.clip_id == job.clip_id && w.kind == ClipKind::Partial
+            w.speaker == job.speaker
+                && w.span.clip_id == job.span.clip_id
+                && w.span.kind == ClipKind::Partial
         }) {
             if let Some(old) = self.waiting.remove(i) {
                 self.skip(old, SkipReason::Superseded);
@@ -363,7 +354,7 @@ impl Worker {
             let victim = self
                 .waiting
                 .iter()
-                .position(|j| j.kind == ClipKind::Partial)
+                .position(|j| j.span.kind == ClipKind::Partial)
                 .unwrap_or(0);
             if let Some(job) = self.waiting.remove(victim) {
                 self.skip(job, SkipReason::Dropped);
@@ -406,7 +397,7 @@ impl Worker {
         self.counters
             .decode_us_max
             .fetch_max(decode_us, Ordering::Relaxed);
-        let text = match screen(&decoded, job.voiced_ms, &self.screening) {
+        let text = match screen(&decoded, job.span.voiced_ms, &self.screening) {
             Ok(text) => text,
             Err(reason) => return self.skip(job, reason),
         };
@@ -414,11 +405,11 @@ impl Worker {
         let transcript = Transcript {
             job_id: job.job_id,
             speaker: job.speaker,
-            clip_id: job.clip_id,
-            is_final: job.kind == ClipKind::Final,
-            start_ms: job.start_ms,
-            end_ms: job.end_ms,
-            speech_end_ms: job.speech_end_ms,
+            clip_id: job.span.clip_id,
+            is_final: job.span.kind == ClipKind::Final,
+            start_ms: job.span.start_ms,
+            end_ms: job.span.end_ms,
+            speech_end_ms: job.span.speech_end_ms,
             text,
             delay_ms: job.submitted_at.elapsed().as_secs_f64() * 1000.0,
             decode_ms: decoded.decode_ms,

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod calls;
+pub mod cli;
 pub mod events;
 pub mod model;
 pub mod synth;
