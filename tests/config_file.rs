@@ -62,6 +62,19 @@ fn bad_files_give_one_line_errors_naming_file_and_key() {
             "caller_frustration.threshold = 1.5",
         ),
         ("this is not toml", "line 1"),
+        (
+            "[stt]\nthreads = 0\n",
+            "stt.threads = 0 is out of range: allowed 1 to 64",
+        ),
+        ("[stt]\nmodel = \"../models/x.bin\"\n", "stt.model"),
+        (
+            "[words]\ncaller_loss = [\"passed away\", \"  \"]\n",
+            "words.caller_loss",
+        ),
+        (
+            "[stt]\nno_speech_probability_max = 2.0\n",
+            "stt.no_speech_probability_max = 2",
+        ),
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
         let path = dir.path().join(format!("case{i}.toml"));

@@ -326,3 +326,61 @@ fn replays_are_reproducible() {
         }
     }
 }
+
+#[test]
+fn transcripts_reach_disk_only_when_the_config_says_so() {
+    let model = test_model();
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("call.wav");
+    render_call_at(&loss_call(), &wav, 16000);
+    let data_home = dir.path().join("data-home");
+    let saved_dir = dir.path().join("saved");
+    let run = |extra_config: &str| {
+        let config = dir.path().join("callcue.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[stt]\nmodel_path = {:?}\n{extra_config}",
+                model.display().to_string()
+            ),
+        )
+        .unwrap();
+        let _turn = whisper_turn();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_callcue"))
+            .arg("--config")
+            .arg(&config)
+            .args(["replay", "--format", "jsonl"])
+            .arg(&wav)
+            .env("XDG_DATA_HOME", &data_home)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stderr).to_string()
+    };
+    run("");
+    assert!(
+        !data_home.exists() && !saved_dir.exists(),
+        "nothing written by default"
+    );
+
+    let stderr = run(&format!(
+        "[privacy]\nsave_transcripts = true\ntranscripts_dir = {:?}\n",
+        saved_dir.display().to_string()
+    ));
+    assert!(stderr.contains("transcripts saved to"), "{stderr}");
+    let files: Vec<_> = std::fs::read_dir(&saved_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let saved = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        saved.contains("caller: ") && saved.contains("agent: "),
+        "{saved}"
+    );
+    assert!(saved.to_lowercase().contains("passed away"), "{saved}");
+}
