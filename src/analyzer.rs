@@ -204,6 +204,8 @@ pub struct CallAnalyzer {
     pending: Vec<Event<'static>>,
     /// Each side's voice-activity decision for the last frame.
     last_speech: [bool; 2],
+    /// An `acknowledge` held back while another nudge was on screen, and why it was due.
+    acknowledge_owed: Option<Reason<'static>>,
     /// When the frame being processed reached the analyzer.
     evidence_at: Instant,
 }
@@ -239,6 +241,7 @@ impl CallAnalyzer {
             },
             pending: Vec::with_capacity(EVENTS_PER_FRAME_CAPACITY),
             last_speech: [false; 2],
+            acknowledge_owed: None,
             evidence_at: Instant::now(),
         }
     }
@@ -286,6 +289,8 @@ impl CallAnalyzer {
         }
         self.pending = pending;
         self.frames_done += 1;
+
+        self.offer_owed_acknowledge(frame_end_ms, sink);
 
         let caller = &activity[Speaker::Caller.index()];
         let caller_silent_ms = if caller.speech || caller.open_since_ms.is_some() {
@@ -494,7 +499,27 @@ impl CallAnalyzer {
             (rule.text.as_str(), rule.priority)
         };
         let text = text.unwrap_or(rule_text);
-        match self.nudges.offer(&self.config.nudges, id, priority, t_ms) {
+        let verdict = self.nudges.offer(&self.config.nudges, id, priority, t_ms);
+        if id == NudgeId::Acknowledge {
+            // Held back only because another nudge is on screen: still owed to the
+            // caller, offered again once the screen is free (see `offer_owed_acknowledge`).
+            self.acknowledge_owed = match (verdict, reason) {
+                (
+                    Err(SuppressedBecause::Busy),
+                    Reason::CallerFrustrated {
+                        score,
+                        voice_score,
+                        words_score,
+                    },
+                ) => Some(Reason::CallerFrustrated {
+                    score,
+                    voice_score,
+                    words_score,
+                }),
+                _ => None,
+            };
+        }
+        match verdict {
             Ok(()) => sink.emit(&Event::Nudge {
                 t_ms,
                 latency_ms: latency_ms
@@ -510,6 +535,26 @@ impl CallAnalyzer {
                 nudge: id,
                 because,
             }),
+        }
+    }
+
+    /// Offers an `acknowledge` that was held back while another nudge was on screen, once
+    /// the screen is free, if the caller is still frustrated and the agent has not
+    /// acknowledged them meanwhile. Allocation-free.
+    fn offer_owed_acknowledge(&mut self, t_ms: u64, sink: &mut dyn EventSink) {
+        let Some(reason) = self.acknowledge_owed else {
+            return;
+        };
+        if !self.frustration.is_frustrated() || self.words.acknowledged_recently(t_ms) {
+            self.acknowledge_owed = None;
+            return;
+        }
+        let priority = self.config.nudges.acknowledge.priority;
+        if self
+            .nudges
+            .would_show(&self.config.nudges, NudgeId::Acknowledge, priority, t_ms)
+        {
+            self.offer_nudge(NudgeId::Acknowledge, reason, t_ms, None, None, sink);
         }
     }
 

@@ -84,6 +84,11 @@ impl NudgeEngine {
         Ok(())
     }
 
+    /// Whether nudge `id` would be shown at `t_ms`, without offering it.
+    pub fn would_show(&self, config: &NudgesConfig, id: NudgeId, priority: u8, t_ms: u64) -> bool {
+        self.verdict(config, id, priority, t_ms).is_ok()
+    }
+
     /// Counts a due nudge held back outside the engine's own rules (settled).
     pub fn hold_back(&mut self) {
         self.suppressed += 1;

@@ -6,9 +6,10 @@ mod common;
 
 use callcue::text::word_error_rate;
 use common::calls::{
-    bare_apology_call, blocking_call, calm_call, frustrated_words_call, loss_call, unused_name_call,
+    bare_apology_call, blocking_call, calm_call, frustrated_words_call, loss_call,
+    loss_then_frustration_call, unused_name_call,
 };
-use common::events::{final_text, nudges, Cue, Ev, Side as EvSide};
+use common::events::{final_text, nudges, Because, Cue, Ev, Side as EvSide};
 use common::model::{replay_with_model, test_model, whisper_turn};
 use common::synth::{render_call_at, Call, RenderedCall, Side};
 
@@ -383,4 +384,26 @@ fn transcripts_reach_disk_only_when_the_config_says_so() {
         "{saved}"
     );
     assert!(saved.to_lowercase().contains("passed away"), "{saved}");
+}
+
+#[test]
+fn acknowledge_held_back_by_another_nudge_follows_when_the_screen_is_free() {
+    let call = replay(loss_then_frustration_call(), "loss-then-frustration", &[]);
+    let why = &call.why;
+    let condolence = call.nudges("condolence");
+    assert_eq!(condolence.len(), 1, "{why}");
+    let busy = call.events.iter().any(|e| {
+        matches!(e, Ev::NudgeSuppressed { nudge, because: Because::Busy, .. } if nudge == "acknowledge")
+    });
+    assert!(
+        busy,
+        "acknowledge was held back while condolence showed\n{why}"
+    );
+    let acknowledges = call.nudges("acknowledge");
+    assert_eq!(acknowledges.len(), 1, "{why}");
+    // nudges.display_ms (4 s) after condolence, in the frame the screen is free.
+    assert!(
+        acknowledges[0].0 >= condolence[0].0 + 4000 && acknowledges[0].0 <= condolence[0].0 + 4100,
+        "{why}"
+    );
 }

@@ -470,3 +470,28 @@ pub fn unused_name_call() -> Call {
     );
     s.into_call(1500)
 }
+
+/// The caller mentions a loss, then straight away says something frustrated: `condolence`
+/// takes the screen, and `acknowledge` must follow once it is free. Labels `loss`,
+/// `frustrated_words`.
+pub fn loss_then_frustration_call() -> Call {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    short_opening(&mut s);
+    s.then(
+        700,
+        Caller,
+        c.clone(),
+        "loss",
+        "My husband passed away last month.",
+    );
+    s.then(
+        400,
+        Caller,
+        c.clone(),
+        "frustrated_words",
+        "And this is the third time I have called about his account. It is ridiculous.",
+    );
+    s.then(900, Agent, a, "reply", "Let me look at the account now.");
+    s.into_call(4000)
+}
