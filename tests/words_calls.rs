@@ -4,7 +4,7 @@
 
 mod common;
 
-use callcue::text::word_error_rate;
+use callcue::text::{mentions_name, word_error_rate};
 use common::calls::{
     bare_apology_call, blocking_call, calm_call, frustrated_words_call, loss_call,
     loss_then_frustration_call, unused_name_call,
@@ -232,10 +232,13 @@ fn calm_down_and_our_policy_give_positive_language() {
 #[test]
 fn a_name_never_used_gives_use_name() {
     let call = replay(unused_name_call(), "name", &[]);
-    assert_eq!(
-        call.phrases(Cue::Name),
-        vec![("Priya".to_string(), false)],
-        "{}",
+    // The name as whisper spells it ("Priya", or a one-letter variant such as "Pria").
+    let names = call.phrases(Cue::Name);
+    assert_eq!(names.len(), 1, "{}", call.why);
+    let name = names[0].0.clone();
+    assert!(
+        mentions_name("Priya", &name),
+        "heard the name as {name:?}\n{}",
         call.why
     );
     let found = call.nudges("use_name");
@@ -248,7 +251,7 @@ fn a_name_never_used_gives_use_name() {
             _ => None,
         })
         .unwrap();
-    assert_eq!(text, "Use their name: Priya");
+    assert_eq!(text, format!("Use their name: {name}"));
     // After the third agent turn that did not use it.
     let turns: Vec<u64> = call
         .rendered
