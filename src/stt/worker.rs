@@ -64,7 +64,7 @@ pub enum SkipReason {
     Aborted,
     /// Whisper judged the clip to hold no speech.
     NoSpeech,
-    /// Whisper's text was only an artefact ("[BLANK_AUDIO]", "thanks for watching").
+    /// Whisper's text was only an artefact (`[BLANK_AUDIO]`, "thanks for watching").
     Artefact,
     /// Whisper failed.
     Failed,
