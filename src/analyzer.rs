@@ -187,6 +187,15 @@ struct Tally {
     frustration_peaks: Vec<FrustrationPeak>,
 }
 
+impl Tally {
+    /// Records the peak `(t_ms, score)` of a frustration episode that just ended, if any.
+    fn episode_ended(&mut self, peak: Option<(u64, f32)>) {
+        if let Some((t_ms, score)) = peak {
+            self.frustration_peaks.push(FrustrationPeak { t_ms, score });
+        }
+    }
+}
+
 /// Analyses one call. Build one per call; feed it frames; call [`CallAnalyzer::finish`].
 pub struct CallAnalyzer {
     config: Config,
@@ -353,11 +362,7 @@ impl CallAnalyzer {
                 WordCue::Frustration => {
                     let score = self.config.words.frustration_phrase_score;
                     let (event, finished_peak) = self.frustration.add_words(t_ms, score);
-                    if let Some((t_ms, score)) = finished_peak {
-                        self.tally
-                            .frustration_peaks
-                            .push(FrustrationPeak { t_ms, score });
-                    }
+                    self.tally.episode_ended(finished_peak);
                     if let Some(event) = event {
                         self.signal_with_latency(&event, Some(words_latency_ms), sink);
                     }
@@ -416,11 +421,7 @@ impl CallAnalyzer {
             {
                 let (event, finished_peak) = self.frustration.update(t_ms, &recent, &baseline);
                 events.extend(event);
-                if let Some((t_ms, score)) = finished_peak {
-                    self.tally
-                        .frustration_peaks
-                        .push(FrustrationPeak { t_ms, score });
-                }
+                self.tally.episode_ended(finished_peak);
             }
         }
         if agent.due_for_judgement() {
@@ -597,11 +598,7 @@ impl CallAnalyzer {
             self.signal(&event, sink);
         }
         self.turns.finish(end_ms, &activity);
-        if let Some((t_ms, score)) = self.frustration.finish() {
-            self.tally
-                .frustration_peaks
-                .push(FrustrationPeak { t_ms, score });
-        }
+        self.tally.episode_ended(self.frustration.finish());
         let mut summary = self.summary(end_ms);
         summary.speech_to_text = stt;
         sink.emit(&Event::Summary(&summary));

@@ -162,7 +162,7 @@ pub enum Pace {
 }
 
 /// Longest wait for whisper's answers before giving up on them.
-const END_OF_CALL_STT_WAIT: Duration = Duration::from_secs(120);
+const STT_ANSWER_WAIT: Duration = Duration::from_secs(120);
 
 /// Runs a loaded call through a fresh analyzer with speech-to-text, emitting every event
 /// to `sink`, and returns the summary (also emitted, last). See [`Pace`] for timing.
@@ -287,7 +287,7 @@ fn collect_outcomes(
 
 /// Waits until every submitted clip is answered (or, at worst, a long while).
 fn wait_for_all(stt: &mut SpeechToText, pace: Pace, ready: &mut Vec<(u64, Transcript)>) {
-    let deadline = Instant::now() + END_OF_CALL_STT_WAIT;
+    let deadline = Instant::now() + STT_ANSWER_WAIT;
     while !stt.pending().is_empty() && Instant::now() < deadline {
         if let Some((job, outcome)) = stt.recv_timeout(Duration::from_millis(50)) {
             keep_transcript(job, outcome, pace, ready);

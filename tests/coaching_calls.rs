@@ -6,9 +6,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::calls::{calm_call, coaching_call, monologue_call};
+use common::cli::callcue;
 use common::events::{nudges, parse_stream, Ev, Side as EvSide};
 use common::synth::{render_call_at, PlacedLine, RenderedCall};
 
@@ -20,14 +20,10 @@ fn replay(call_wav: &Path) -> Vec<Ev> {
 }
 
 fn replay_with(call_wav: &Path, extra_args: &[&str]) -> Vec<Ev> {
-    let output = Command::new(env!("CARGO_BIN_EXE_callcue"))
-        .args(extra_args)
-        .args(["replay", "--format", "jsonl", "--no-stt"])
-        .arg(call_wav)
-        .env_remove("CALLCUE_CONFIG")
-        .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
-        .output()
-        .expect("callcue runs");
+    let mut args = extra_args.to_vec();
+    args.extend(["replay", "--format", "jsonl", "--no-stt"]);
+    args.push(call_wav.to_str().expect("utf-8 path"));
+    let output = callcue(&args);
     assert!(
         output.status.success(),
         "{}",

@@ -66,6 +66,24 @@ pub struct PendingJob {
 /// queues allow).
 const PENDING_JOBS_CAPACITY: usize = 64;
 
+/// Hands `clip` to the worker and, if it took it, remembers it as pending since call
+/// position `submitted_ms`. (A function of the fields, as the clip borrows a clipper.)
+fn submit(
+    worker: &mut SttWorker,
+    pending: &mut Vec<PendingJob>,
+    speaker: Speaker,
+    clip: &clip::ReadyClip<'_>,
+    submitted_ms: u64,
+) {
+    if let Some(job_id) = worker.submit(speaker, clip) {
+        pending.push(PendingJob {
+            job_id,
+            submitted_ms,
+            submitted_at: Instant::now(),
+        });
+    }
+}
+
 /// Speech-to-text for one call: a clipper per side feeding one worker.
 pub struct SpeechToText {
     clippers: [SpeechClipper; 2],
@@ -97,13 +115,13 @@ impl SpeechToText {
             let i = speaker.index();
             if let Some(clip) = self.clippers[i].push(frames[i], speech[i], frame_start_ms) {
                 let submitted_ms = clip.span.end_ms.max(frame_start_ms);
-                if let Some(job_id) = self.worker.submit(speaker, &clip) {
-                    self.pending.push(PendingJob {
-                        job_id,
-                        submitted_ms,
-                        submitted_at: Instant::now(),
-                    });
-                }
+                submit(
+                    &mut self.worker,
+                    &mut self.pending,
+                    speaker,
+                    &clip,
+                    submitted_ms,
+                );
             }
         }
     }
@@ -112,13 +130,7 @@ impl SpeechToText {
     pub fn finish_clips(&mut self, end_ms: u64) {
         for speaker in Speaker::BOTH {
             if let Some(clip) = self.clippers[speaker.index()].finish(end_ms) {
-                if let Some(job_id) = self.worker.submit(speaker, &clip) {
-                    self.pending.push(PendingJob {
-                        job_id,
-                        submitted_ms: end_ms,
-                        submitted_at: Instant::now(),
-                    });
-                }
+                submit(&mut self.worker, &mut self.pending, speaker, &clip, end_ms);
             }
         }
     }

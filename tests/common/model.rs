@@ -66,17 +66,11 @@ pub fn replay_with_model(
         format!("[stt]\nmodel_path = {:?}\n", model.display().to_string()),
     )
     .expect("write config");
-    let Some(callcue_bin) = option_env!("CARGO_BIN_EXE_callcue") else {
-        panic!("run from an integration test or bench");
-    };
-    let output = Command::new(callcue_bin)
-        .arg("--config")
-        .arg(config.path())
-        .args(["replay", "--format", "jsonl"])
-        .arg(wav)
-        .args(extra_args)
-        .output()
-        .expect("callcue runs");
+    let config_path = config.path().to_str().expect("utf-8 temp path");
+    let wav = wav.to_str().expect("utf-8 recording path");
+    let mut args = vec!["--config", config_path, "replay", "--format", "jsonl", wav];
+    args.extend_from_slice(extra_args);
+    let output = super::cli::callcue(&args);
     assert!(
         output.status.success(),
         "{}",
