@@ -34,6 +34,163 @@ pub struct Config {
     pub words: WordsConfig,
     pub privacy: PrivacyConfig,
     pub nudges: NudgesConfig,
+    pub capture: CaptureConfig,
+    pub calls: CallsConfig,
+    pub bleed: BleedConfig,
+    pub overlay: OverlayConfig,
+    pub stream: StreamConfig,
+}
+
+/// Live capture: which devices carry which side, and how the capture is looked after.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaptureConfig {
+    /// The agent's microphone: a device id from `callcue devices` (`pulseaudio:...`,
+    /// `wasapi:...`), or part of a device's name. "" = the system's default input.
+    pub agent_device: String,
+    /// What the softphone plays (the caller): a loopback or monitor device id or name.
+    /// "" = the loopback of the default output (the monitor of the default sink on Linux).
+    pub caller_device: String,
+    /// How often a lost device is looked for again.
+    pub reattach_every_ms: u32,
+    /// Audio each side's capture ring holds before it overruns.
+    pub ring_ms: u32,
+    /// A side that delivers nothing for this long while the other does is taken as
+    /// silent (loopback devices go quiet between calls).
+    pub stall_ms: u32,
+}
+
+impl Default for CaptureConfig {
+    fn default() -> Self {
+        Self {
+            agent_device: String::new(),
+            caller_device: String::new(),
+            reattach_every_ms: 1000,
+            ring_ms: 2000,
+            stall_ms: 120,
+        }
+    }
+}
+
+/// Where calls begin and end. Softphone hooks (`callcue call start|end`) win; without
+/// them, calls are found in the audio.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallsConfig {
+    /// Find calls in the audio when no hook has said so.
+    pub detect_from_audio: bool,
+    /// Two-sided silence that must come before caller speech starts a call.
+    pub idle_before_start_ms: u32,
+    /// Caller speech, within one second, that starts a call after the idle spell.
+    pub caller_speech_to_start_ms: u32,
+    /// Two-sided silence that ends a call found in the audio.
+    pub end_after_silence_ms: u32,
+    /// Audio kept from before a call is found, so its first words are analysed too.
+    pub preroll_ms: u32,
+}
+
+impl Default for CallsConfig {
+    fn default() -> Self {
+        Self {
+            detect_from_audio: true,
+            idle_before_start_ms: 3000,
+            caller_speech_to_start_ms: 400,
+            end_after_silence_ms: 45_000,
+            preroll_ms: 1000,
+        }
+    }
+}
+
+/// The caller's voice leaking into the agent's microphone (speakers, headset bleed).
+/// Agent-side speech that matches the caller's audio is not taken as the agent talking.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BleedConfig {
+    pub enabled: bool,
+    /// Normalized correlation of the two channels' envelopes at or above which agent-side
+    /// speech counts as the caller's voice leaking in.
+    pub min_correlation: f32,
+    /// Longest delay from the caller's audio to its echo in the microphone.
+    pub max_delay_ms: u32,
+}
+
+impl Default for BleedConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            min_correlation: 0.8,
+            max_delay_ms: 200,
+        }
+    }
+}
+
+/// The overlay window beside the softphone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OverlayConfig {
+    /// Show the window (`callcue run --no-overlay` overrides).
+    pub enabled: bool,
+    /// Top-left corner in logical pixels from the top-left of the primary screen. Where
+    /// the agent drags it is remembered per user and wins over these.
+    pub x_px: i32,
+    pub y_px: i32,
+    /// Size in logical pixels (scaled with the display's scale factor).
+    pub width_px: u32,
+    pub height_px: u32,
+    /// 0.3 (faint) to 1 (opaque).
+    pub opacity: f32,
+    /// How long a nudge is shown before it fades.
+    pub show_ms: u32,
+    /// How long the fade takes.
+    pub fade_ms: u32,
+    /// "auto" (follow the desktop), "dark" or "light".
+    pub theme: String,
+    /// Compact indicators under the nudge: the caller's mood trend and the talk ratio.
+    pub show_indicators: bool,
+    /// A global key that snoozes nudges for the rest of the call, such as "ctrl+alt+s";
+    /// "" = none (a click on the overlay snoozes too).
+    pub snooze_hotkey: String,
+}
+
+impl Default for OverlayConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            x_px: 40,
+            y_px: 40,
+            width_px: 360,
+            height_px: 96,
+            opacity: 0.92,
+            show_ms: 6000,
+            fade_ms: 800,
+            theme: "auto".to_string(),
+            show_indicators: true,
+            snooze_hotkey: String::new(),
+        }
+    }
+}
+
+/// The event stream for integrations: the same JSON events on a WebSocket bound to the
+/// loopback interface, for clients that present the per-install token.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StreamConfig {
+    pub enabled: bool,
+    /// Port on 127.0.0.1 (0 = any free port, written to the log).
+    pub port: u16,
+    /// Where the token is kept ("" = the user's data directory, callcue/stream-token).
+    /// Created with a fresh random token when missing.
+    pub token_file: String,
+}
+
+impl Default for StreamConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            port: 47_615,
+            token_file: String::new(),
+        }
+    }
 }
 
 /// Which recording channel carries which side of the call.
@@ -823,6 +980,7 @@ impl Config {
         )?;
         self.validate_stt(&mut check)?;
         self.validate_words(&mut check)?;
+        self.validate_live(&mut check)?;
         let n = &self.nudges;
         check.int("nudges.display_ms", n.display_ms.into(), 500, 60_000)?;
         check.int("nudges.max_per_call", n.max_per_call.into(), 0, 1000)?;
@@ -907,6 +1065,57 @@ impl Config {
             0.0,
         )?;
         check.int("stt.max_waiting_clips", s.max_waiting_clips.into(), 1, 64)?;
+        Ok(())
+    }
+
+    fn validate_live(&self, check: &mut RangeCheck<'_>) -> Result<(), ConfigError> {
+        let c = &self.capture;
+        check.int(
+            "capture.reattach_every_ms",
+            c.reattach_every_ms.into(),
+            100,
+            60_000,
+        )?;
+        check.int("capture.ring_ms", c.ring_ms.into(), 200, 10_000)?;
+        check.int("capture.stall_ms", c.stall_ms.into(), 40, 2000)?;
+        let k = &self.calls;
+        check.int(
+            "calls.idle_before_start_ms",
+            k.idle_before_start_ms.into(),
+            0,
+            600_000,
+        )?;
+        check.int(
+            "calls.caller_speech_to_start_ms",
+            k.caller_speech_to_start_ms.into(),
+            100,
+            1000,
+        )?;
+        check.int(
+            "calls.end_after_silence_ms",
+            k.end_after_silence_ms.into(),
+            2000,
+            3_600_000,
+        )?;
+        check.int("calls.preroll_ms", k.preroll_ms.into(), 0, 5000)?;
+        let b = &self.bleed;
+        check.float("bleed.min_correlation", b.min_correlation, 0.3, 1.0)?;
+        check.int("bleed.max_delay_ms", b.max_delay_ms.into(), 10, 500)?;
+        let o = &self.overlay;
+        check.int("overlay.x_px", o.x_px.into(), -100_000, 100_000)?;
+        check.int("overlay.y_px", o.y_px.into(), -100_000, 100_000)?;
+        check.int("overlay.width_px", o.width_px.into(), 160, 2000)?;
+        check.int("overlay.height_px", o.height_px.into(), 48, 1000)?;
+        check.float("overlay.opacity", o.opacity, 0.3, 1.0)?;
+        check.int("overlay.show_ms", o.show_ms.into(), 1000, 60_000)?;
+        check.int("overlay.fade_ms", o.fade_ms.into(), 0, 5000)?;
+        if !["auto", "dark", "light"].contains(&o.theme.as_str()) {
+            return Err(check.fail(
+                "overlay.theme",
+                format!("{:?}", o.theme),
+                "\"auto\", \"dark\" or \"light\"",
+            ));
+        }
         Ok(())
     }
 

@@ -25,7 +25,9 @@ use callcue::replay::{
 };
 use callcue::stt::WhisperModel;
 use callcue::transcript_log::{transcripts_dir, TranscriptLog};
-use callcue::ANALYSIS_RATE_HZ;
+use callcue::{NudgeId, ANALYSIS_RATE_HZ};
+
+mod app;
 
 /// The demo call: a scripted two-voice call (8 kHz G.711 mu-law stereo, as call recorders
 /// write), built by `cargo run --example make_demo_call`.
@@ -76,6 +78,34 @@ enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Tell the running callcue that a call started or ended (for softphone hooks).
+    Call {
+        #[command(subcommand)]
+        command: CallCommandArg,
+    },
+    /// Where the event stream for integrations is, and its token.
+    StreamInfo,
+    /// Show the overlay with one nudge, to see how it looks on this desktop.
+    OverlayPreview {
+        /// The nudge to show (pause, acknowledge, smile, ...).
+        #[arg(long, default_value = "pause")]
+        nudge: String,
+        /// How long to show it.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
+}
+
+#[derive(Subcommand)]
+enum CallCommandArg {
+    /// A call started: fresh baselines, a new summary.
+    Start {
+        /// The softphone's call id, carried into the events.
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// The call ended: its summary is written.
+    End,
 }
 
 #[derive(Subcommand)]
@@ -202,6 +232,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(cli.config.as_deref())?;
             print!("{config}");
             Ok(())
+        }
+        Command::Call { command } => app::call_control::send_from_cli(match command {
+            CallCommandArg::Start { id } => app::call_control::CallCommand::Start { id },
+            CallCommandArg::End => app::call_control::CallCommand::End,
+        }),
+        Command::StreamInfo => {
+            let config = load_config(cli.config.as_deref())?;
+            app::stream_server::print_info(&config)
+        }
+        Command::OverlayPreview { nudge, seconds } => {
+            let config = load_config(cli.config.as_deref())?;
+            let nudge = NudgeId::ALL
+                .into_iter()
+                .find(|id| id.as_str() == nudge)
+                .ok_or_else(|| BadInput(format!("--nudge {nudge}: not a nudge id")))?;
+            if !(0.1..=3600.0).contains(&seconds) {
+                return Err(BadInput(format!("--seconds {seconds}: 0.1 to 3600")).into());
+            }
+            app::overlay::preview(&config, nudge, std::time::Duration::from_secs_f64(seconds))
         }
     }
 }

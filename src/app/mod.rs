@@ -1,0 +1,7 @@
+//! The parts of the `callcue` command that live outside the library: the overlay window,
+//! the WebSocket event stream for integrations and the local control socket the softphone
+//! hooks use. The library does the analysis; these present it and take commands.
+
+pub mod call_control;
+pub mod overlay;
+pub mod stream_server;
