@@ -266,6 +266,29 @@ impl CallAnalyzer {
         self.frame_len
     }
 
+    /// No more nudges this call (the agent snoozed them): each one due is reported as
+    /// `nudge_suppressed` with `snoozed`.
+    pub fn snooze_nudges(&mut self) {
+        self.nudges.snooze();
+    }
+
+    /// The caller's frustration score now (voice + words, 0-1).
+    pub fn caller_frustration_score(&self) -> f32 {
+        self.frustration.score(self.position_ms())
+    }
+
+    /// The agent's share of the talk time so far (0-1; 0 before anyone spoke). Counts
+    /// finished speech segments.
+    pub fn agent_talk_share(&self) -> f32 {
+        let agent = self.sides[Speaker::Agent.index()].talk_ms;
+        let caller = self.sides[Speaker::Caller.index()].talk_ms;
+        if agent + caller == 0 {
+            0.0
+        } else {
+            agent as f32 / (agent + caller) as f32
+        }
+    }
+
     /// Position in the call: the end of the last frame processed.
     pub fn position_ms(&self) -> u64 {
         self.frames_done * u64::from(self.frame_ms)

@@ -79,7 +79,7 @@ impl Default for CaptureConfig {
 pub struct CallsConfig {
     /// Find calls in the audio when no hook has said so.
     pub detect_from_audio: bool,
-    /// Two-sided silence that must come before caller speech starts a call.
+    /// Time without caller speech that must come before caller speech starts a call.
     pub idle_before_start_ms: u32,
     /// Caller speech, within one second, that starts a call after the idle spell.
     pub caller_speech_to_start_ms: u32,
@@ -96,7 +96,7 @@ impl Default for CallsConfig {
             idle_before_start_ms: 3000,
             caller_speech_to_start_ms: 400,
             end_after_silence_ms: 45_000,
-            preroll_ms: 1000,
+            preroll_ms: 4000,
         }
     }
 }
@@ -1097,7 +1097,7 @@ impl Config {
             2000,
             3_600_000,
         )?;
-        check.int("calls.preroll_ms", k.preroll_ms.into(), 0, 5000)?;
+        check.int("calls.preroll_ms", k.preroll_ms.into(), 0, 10_000)?;
         let b = &self.bleed;
         check.float("bleed.min_correlation", b.min_correlation, 0.3, 1.0)?;
         check.int("bleed.max_delay_ms", b.max_delay_ms.into(), 10, 500)?;

@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::summary::CallSummary;
+use crate::summary::{CallSummary, CaptureTotals};
 
 /// One side of the call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -255,6 +255,8 @@ pub enum SuppressedBecause {
     CallCap,
     /// A nudge of equal or higher priority is on screen.
     Busy,
+    /// The agent snoozed nudges for the rest of the call.
+    Snoozed,
 }
 
 impl SuppressedBecause {
@@ -267,6 +269,7 @@ impl SuppressedBecause {
             SuppressedBecause::NudgeCap => "nudge_cap",
             SuppressedBecause::CallCap => "call_cap",
             SuppressedBecause::Busy => "busy",
+            SuppressedBecause::Snoozed => "snoozed",
         }
     }
 }
@@ -420,6 +423,29 @@ pub enum Event<'a> {
     },
     /// The end of the call: totals for the whole call.
     Summary(&'a CallSummary),
+    /// Live only: a call began (`start`, `t_ms` 0) or ended (`end`, after its summary).
+    Call {
+        t_ms: u64,
+        change: Change,
+        call_id: &'a str,
+        /// What marked it.
+        by: CallMarkedBy,
+        /// How capture went during the call (on `end`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        capture: Option<&'a CaptureTotals>,
+    },
+}
+
+/// What marked the start or end of a live call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallMarkedBy {
+    /// The softphone, through `callcue call start|end`.
+    Hook,
+    /// The audio: caller speech after an idle spell, or a long two-sided silence.
+    Audio,
+    /// callcue stopped during the call.
+    Shutdown,
 }
 
 /// Which word list a [`Event::Phrase`] came from.
@@ -464,6 +490,10 @@ pub enum NoticeCode {
     /// No speech-to-text for this call (no model, or a broken one): coaching from the
     /// voice alone.
     SttUnavailable,
+    /// A capture device is missing or was lost: coaching goes on with the other side.
+    DeviceLost,
+    /// A lost capture device is back.
+    DeviceBack,
 }
 
 impl Event<'_> {
@@ -484,7 +514,8 @@ impl Event<'_> {
             | Event::NudgeSuppressed { t_ms, .. }
             | Event::Transcript { t_ms, .. }
             | Event::Phrase { t_ms, .. }
-            | Event::Notice { t_ms, .. } => *t_ms,
+            | Event::Notice { t_ms, .. }
+            | Event::Call { t_ms, .. } => *t_ms,
             Event::Summary(summary) => summary.t_ms,
         }
     }
@@ -508,6 +539,7 @@ impl Event<'_> {
             Event::Phrase { .. } => "phrase",
             Event::Notice { .. } => "notice",
             Event::Summary(_) => "summary",
+            Event::Call { .. } => "call",
         }
     }
 }

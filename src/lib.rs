@@ -7,8 +7,10 @@
 
 pub mod analyzer;
 pub mod audio;
+pub mod capture;
 pub mod config;
 pub mod event;
+pub mod live;
 pub mod models;
 pub mod nudge;
 pub mod output;

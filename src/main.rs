@@ -78,6 +78,36 @@ enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Coach live: capture the agent's microphone and the caller's audio beside the
+    /// softphone, show nudges in the overlay, stream events. Ctrl-C stops.
+    Run {
+        /// The agent's microphone: an id from `callcue devices` or part of a name
+        /// (default: capture.agent_device, else the default input).
+        #[arg(long, value_name = "ID")]
+        agent_device: Option<String>,
+        /// The caller's audio: a loopback/monitor id or part of a name (default:
+        /// capture.caller_device, else the loopback of the default output).
+        #[arg(long, value_name = "ID")]
+        caller_device: Option<String>,
+        /// No overlay window: events only (standard output, the event stream).
+        #[arg(long)]
+        no_overlay: bool,
+        /// Output format on standard output.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        /// Text format: also list every speech segment and response gap.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Coach from the voice alone: no speech-to-text.
+        #[arg(long)]
+        no_stt: bool,
+    },
+    /// List the audio devices, with the ids to use for --agent-device / --caller-device.
+    Devices {
+        /// Every audio system, not only the preferred one (on Linux: ALSA too).
+        #[arg(long)]
+        all: bool,
+    },
     /// Tell the running callcue that a call started or ended (for softphone hooks).
     Call {
         #[command(subcommand)]
@@ -233,6 +263,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{config}");
             Ok(())
         }
+        Command::Run {
+            agent_device,
+            caller_device,
+            no_overlay,
+            format,
+            verbose,
+            no_stt,
+        } => {
+            let config = load_config(cli.config.as_deref())?;
+            let stt = stt_setup(&config, no_stt);
+            if let SttSetup::Unavailable(reason) = &stt {
+                eprintln!("callcue: speech-to-text is off, coaching from the voice alone: {reason}");
+            }
+            let options = app::live_run::RunOptions {
+                devices: callcue::live::DeviceChoice {
+                    agent: agent_device.unwrap_or_else(|| config.capture.agent_device.clone()),
+                    caller: caller_device.unwrap_or_else(|| config.capture.caller_device.clone()),
+                },
+                overlay: config.overlay.enabled && !no_overlay,
+                format: match format {
+                    OutputFormat::Text => Format::Text,
+                    OutputFormat::Jsonl => Format::Jsonl,
+                },
+                verbose,
+                stt,
+            };
+            app::live_run::run(config, options)
+        }
+        Command::Devices { all } => app::devices::print(all),
         Command::Call { command } => app::call_control::send_from_cli(match command {
             CallCommandArg::Start { id } => app::call_control::CallCommand::Start { id },
             CallCommandArg::End => app::call_control::CallCommand::End,

@@ -23,6 +23,8 @@ pub struct NudgeEngine {
     total_shown: u32,
     suppressed: u32,
     on_screen: Option<OnScreen>,
+    /// The agent snoozed nudges for the rest of the call.
+    snoozed: bool,
 }
 
 impl NudgeEngine {
@@ -65,6 +67,9 @@ impl NudgeEngine {
         if !rule.enabled {
             return Err(SuppressedBecause::Disabled);
         }
+        if self.snoozed {
+            return Err(SuppressedBecause::Snoozed);
+        }
         if self.shown[id.index()] >= rule.max_per_call {
             return Err(SuppressedBecause::NudgeCap);
         }
@@ -90,6 +95,11 @@ impl NudgeEngine {
     }
 
     /// Counts a due nudge held back outside the engine's own rules (settled).
+    /// No more nudges this call: the agent snoozed them (a click on the overlay).
+    pub fn snooze(&mut self) {
+        self.snoozed = true;
+    }
+
     pub fn hold_back(&mut self) {
         self.suppressed += 1;
     }

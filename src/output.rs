@@ -80,6 +80,40 @@ impl<W: Write> EventSink for EventWriter<W> {
     }
 }
 
+/// A live event as the stream carries it: the event's own fields plus `unix_ms`, the
+/// wall-clock time it was emitted (ms since the Unix epoch).
+#[derive(serde::Serialize)]
+struct Stamped<'e, 'a> {
+    #[serde(flatten)]
+    event: &'e Event<'a>,
+    unix_ms: u64,
+}
+
+/// One live event as a JSON line (no newline), `unix_ms` included.
+pub fn live_json_line(event: &Event<'_>, unix_ms: u64) -> String {
+    serde_json::to_string(&Stamped { event, unix_ms }).unwrap_or_else(|e| {
+        format!("{{\"type\":\"notice\",\"message\":\"unserializable event: {e}\"}}")
+    })
+}
+
+/// One event as a line of the text timeline, time included (no newline); `None` for
+/// detail events when not `verbose`.
+pub fn text_line(event: &Event<'_>, verbose: bool) -> Option<String> {
+    let detail = matches!(
+        event,
+        Event::Speech { .. }
+            | Event::ResponseGap { .. }
+            | Event::Transcript {
+                is_final: false,
+                ..
+            }
+    );
+    if detail && !verbose {
+        return None;
+    }
+    Some(format!("{}  {}", clock(event.t_ms()), TextLine(event)))
+}
+
 /// `m:ss.s` of a call position.
 pub fn clock(t_ms: u64) -> String {
     format!(
@@ -167,6 +201,23 @@ impl std::fmt::Display for TextLine<'_, '_> {
                 if *negated { " (negated, no effect)" } else { "" }
             ),
             Event::Notice { message, .. } => write!(f, "   note: {message}"),
+            Event::Call { change, call_id, by, capture, .. } => {
+                let by = match by {
+                    crate::event::CallMarkedBy::Hook => "softphone",
+                    crate::event::CallMarkedBy::Audio => "audio",
+                    crate::event::CallMarkedBy::Shutdown => "shutdown",
+                };
+                match change {
+                    crate::event::Change::Start => write!(f, "== call {call_id} started (marked by the {by})"),
+                    crate::event::Change::End => {
+                        write!(f, "== call {call_id} ended (marked by the {by})")?;
+                        if let Some(c) = capture {
+                            write!(f, "; capture to voice activity {:.0} ms median, {:.0} ms p95; frames lost: agent {}, caller {}", c.capture_to_vad_median_ms, c.capture_to_vad_p95_ms, c.agent_frames_dropped, c.caller_frames_dropped)?;
+                        }
+                        Ok(())
+                    }
+                }
+            }
             Event::Summary(s) => {
                 writeln!(f, "   end of call ({:.0} s)", s.duration_ms as f64 / 1000.0)?;
                 writeln!(f, "      talk: agent {:.0}% ({:.0} s), caller {:.0} s", s.agent_talk_ratio * 100.0, s.agent_talk_ms as f64 / 1000.0, s.caller_talk_ms as f64 / 1000.0)?;

@@ -50,3 +50,25 @@ pub struct CallSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub speech_to_text: Option<SttTotals>,
 }
+
+/// How live capture went during one call. Serialized in the `call` event that ends it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CaptureTotals {
+    /// The devices in use when the call ended ("" = none attached).
+    pub agent_device: String,
+    pub caller_device: String,
+    /// Device frames lost because a capture ring was full (the analysis fell behind).
+    pub agent_frames_dropped: u64,
+    pub caller_frames_dropped: u64,
+    /// Analysis samples dropped to keep the two sides aligned (device clock drift).
+    pub realign_samples_dropped: u64,
+    /// Times a device was lost during the call.
+    pub device_losses: u32,
+    /// Agent-side frames taken as the caller's voice leaking into the microphone.
+    pub agent_bleed_frames: u64,
+    /// From a sample's capture to the voice-activity decision on the frame it ends:
+    /// median, 95th percentile and maximum over the call, in ms.
+    pub capture_to_vad_median_ms: f32,
+    pub capture_to_vad_p95_ms: f32,
+    pub capture_to_vad_max_ms: f32,
+}

@@ -90,6 +90,12 @@ impl CallerFrustration {
         self.frustrated
     }
 
+    /// The combined score (voice + words, at most 1) at `t_ms`.
+    pub fn score(&self, t_ms: u64) -> f32 {
+        let voice = self.voice.as_ref().map_or(0.0, |reading| reading.score);
+        (voice + self.words_score(t_ms)).min(1.0)
+    }
+
     /// The words' part of the score at `t_ms`.
     pub fn words_score(&self, t_ms: u64) -> f32 {
         let (set_ms, score) = self.words;

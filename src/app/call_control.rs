@@ -1,5 +1,70 @@
-//! The local control socket: `callcue call start|end` reach the running instance.
-//! (Being built.)
+//! The local control socket: softphone hooks (`callcue call start [--id ID]`, `callcue call
+//! end`, run by MicroSIP, Zoiper and the like on call start and end) reach the running
+//! `callcue run` through it.
+//!
+//! # Where
+//!
+//! - Unix: a Unix domain socket, `$XDG_RUNTIME_DIR/callcue/control.sock`, or without
+//!   `XDG_RUNTIME_DIR` `<temp dir>/callcue-<user>/control.sock`; the directory is created
+//!   0700 (and an existing one must belong to this user), the socket is 0600 where the
+//!   system allows it.
+//! - Windows: the named pipe `\\.\pipe\callcue-control-<user>`.
+//! - `CALLCUE_CONTROL_SOCKET` replaces either (a socket path, or a `\\.\pipe\...` name).
+//!
+//! The socket also keeps callcue to one instance per user: [`ControlServer::start`] fails
+//! with [`ControlError::AlreadyRunning`] when another callcue answers on it, and replaces a
+//! socket file nobody answers on (left behind by a crash).
+//!
+//! # Protocol
+//!
+//! One request per connection: one line of JSON, answered with one line of JSON.
+//!
+//! ```text
+//! -> {"command":"call_start","id":"abc"}     ("id" optional)
+//! -> {"command":"call_end"}
+//! <- {"ok":true}
+//! <- {"ok":false,"error":"callcue is busy: try again"}
+//! ```
+//!
+//! A call id is trimmed; an empty one counts as none; it may have at most
+//! [`MAX_CALL_ID_CHARS`] characters and no control characters. Unknown fields are
+//! ignored, unknown commands and malformed lines get an error reply. Accepted commands go
+//! to the running instance with `try_send` on its bounded channel; a full channel is an
+//! error reply, never a wait.
+//!
+//! # Threads
+//!
+//! One thread, `callcue-control`, accepts and answers one connection at a time (each must
+//! send its line within [`SERVER_READ_TIMEOUT_MS`]). Dropping the [`ControlServer`]
+//! wakes it with a connection of its own, joins it and removes the socket file.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Sender, TrySendError};
+use interprocess::local_socket::prelude::*;
+use interprocess::local_socket::{ConnectOptions, GenericFilePath, ListenerOptions};
+use interprocess::ConnectWaitMode;
+use serde::{Deserialize, Serialize};
+
+/// Replaces the control socket's path (tests run several instances at once).
+pub const CONTROL_SOCKET_ENV: &str = "CALLCUE_CONTROL_SOCKET";
+
+/// How long `callcue call ...` waits for the running instance to take the command.
+pub const CLIENT_TIMEOUT_MS: u64 = 2_000;
+
+/// How long the server waits for a connected client's request line.
+pub const SERVER_READ_TIMEOUT_MS: u64 = 1_000;
+
+/// Longest call id, in characters.
+pub const MAX_CALL_ID_CHARS: usize = 128;
+
+/// Longest request or reply line, in bytes.
+const MAX_LINE_BYTES: usize = 4096;
 
 /// A command from a softphone hook.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -10,7 +75,545 @@ pub enum CallCommand {
     End,
 }
 
-/// `callcue call start|end`: sends the command to the running instance.
-pub fn send_from_cli(_command: CallCommand) -> anyhow::Result<()> {
-    anyhow::bail!("call control is not built yet")
+/// What went wrong on either side of the control socket; every message is one line.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ControlError {
+    /// Another callcue answers on the control socket.
+    #[error("callcue is already running (control socket {})", path.display())]
+    AlreadyRunning { path: PathBuf },
+    /// Nothing at the control socket's path.
+    #[error(
+        "no running callcue to tell (control socket {} not found): start `callcue run` first",
+        path.display()
+    )]
+    NotRunning { path: PathBuf },
+    /// The socket file is there but nobody answers (callcue crashed or was killed).
+    #[error(
+        "no running callcue to tell (nobody answers on control socket {}): start `callcue \
+         run` first",
+        path.display()
+    )]
+    NotAnswering { path: PathBuf },
+    /// Something other than a socket is at the path; it is left alone.
+    #[error(
+        "control socket {}: something else is there (not a socket): remove it or set {}",
+        path.display(),
+        CONTROL_SOCKET_ENV
+    )]
+    NotASocket { path: PathBuf },
+    /// An I/O failure, with what was being done.
+    #[error("control socket {}: {doing}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        doing: &'static str,
+        source: io::Error,
+    },
+    /// The running callcue took too long to answer.
+    #[error(
+        "control socket {}: callcue did not answer within {} s",
+        path.display(),
+        CLIENT_TIMEOUT_MS / 1000
+    )]
+    NoReply { path: PathBuf },
+    /// The answer was not the protocol's.
+    #[error("control socket {}: unexpected answer: {reply:?}", path.display())]
+    BadReply { path: PathBuf, reply: String },
+    /// The running callcue refused the command.
+    #[error("callcue refused the command: {0}")]
+    Refused(String),
+    /// The call id cannot be sent.
+    #[error("call id: {0}")]
+    BadCallId(String),
 }
+
+/// The running control socket and its thread; stops, joins and removes the socket file
+/// when dropped.
+pub struct ControlServer {
+    path: PathBuf,
+    stopping: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ControlServer {
+    /// Listens on the control socket ([`socket_path`], its private directory created if
+    /// needed) and forwards each valid command to `commands` with `try_send`.
+    pub fn start(commands: Sender<CallCommand>) -> Result<ControlServer, ControlError> {
+        let path = socket_path();
+        if std::env::var_os(CONTROL_SOCKET_ENV).is_none_or(|p| p.is_empty()) {
+            if let Some(dir) = path.parent() {
+                prepare_private_dir(dir).map_err(|(doing, source)| ControlError::Io {
+                    path: path.clone(),
+                    doing,
+                    source,
+                })?;
+            }
+        }
+        Self::start_at(&path, commands)
+    }
+
+    /// [`start`](Self::start) on a given path; its directory must exist.
+    pub fn start_at(
+        path: &Path,
+        commands: Sender<CallCommand>,
+    ) -> Result<ControlServer, ControlError> {
+        clear_stale_socket(path)?;
+        let listener = listen(path)?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stopping = Arc::clone(&stopping);
+            std::thread::Builder::new()
+                .name("callcue-control".into())
+                .spawn(move || serve(listener, commands, stopping))
+                .map_err(|source| ControlError::Io {
+                    path: path.to_owned(),
+                    doing: "cannot start its thread",
+                    source,
+                })?
+        };
+        Ok(ControlServer {
+            path: path.to_owned(),
+            stopping,
+            thread: Some(thread),
+        })
+    }
+
+    /// Where it listens.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ControlServer {
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::Release);
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        // Wake the blocking accept with a connection of our own; the thread then sees
+        // `stopping`, returns, and dropping its listener removes the socket file.
+        if connect(&self.path, Duration::from_millis(CLIENT_TIMEOUT_MS)).is_ok() {
+            if thread.join().is_err() {
+                eprintln!("callcue: the control socket thread panicked");
+            }
+        } else {
+            // Someone removed the socket: the thread cannot be woken. It holds nothing
+            // but the listener and ends with the process.
+            eprintln!(
+                "callcue: control socket {} vanished; its thread is left to exit with callcue",
+                self.path.display()
+            );
+        }
+    }
+}
+
+/// The control socket's path: `$CALLCUE_CONTROL_SOCKET`, else the per-user default (see
+/// the module docs). Creates nothing.
+pub fn socket_path() -> PathBuf {
+    match std::env::var_os(CONTROL_SOCKET_ENV) {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => default_socket_path(),
+    }
+}
+
+#[cfg(unix)]
+fn default_socket_path() -> PathBuf {
+    let dir = match std::env::var_os("XDG_RUNTIME_DIR") {
+        Some(runtime) if Path::new(&runtime).is_absolute() => Path::new(&runtime).join("callcue"),
+        _ => std::env::temp_dir().join(format!("callcue-{}", user_name())),
+    };
+    dir.join("control.sock")
+}
+
+#[cfg(windows)]
+fn default_socket_path() -> PathBuf {
+    PathBuf::from(format!(r"\\.\pipe\callcue-control-{}", user_name()))
+}
+
+/// The user's name as far as it is safe in a file or pipe name.
+fn user_name() -> String {
+    let name = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default();
+    let name: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(64)
+        .collect();
+    if name.is_empty() || name.starts_with('.') {
+        "user".into()
+    } else {
+        name
+    }
+}
+
+/// Creates `dir` readable only by this user, or checks that an existing one is this
+/// user's (only the owner may change its mode) and makes it private.
+#[cfg(unix)]
+fn prepare_private_dir(dir: &Path) -> Result<(), (&'static str, io::Error)> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(("cannot create its directory", e)),
+    }
+    let meta = std::fs::symlink_metadata(dir).map_err(|e| ("cannot look at its directory", e))?;
+    if !meta.is_dir() {
+        return Err((
+            "its directory is not a directory",
+            io::Error::from(io::ErrorKind::InvalidInput),
+        ));
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| ("its directory belongs to someone else", e))
+}
+
+#[cfg(not(unix))]
+fn prepare_private_dir(_dir: &Path) -> Result<(), (&'static str, io::Error)> {
+    Ok(())
+}
+
+/// Fails with `AlreadyRunning` if a callcue answers at `path`; removes a socket file that
+/// nobody answers on; leaves anything else alone.
+fn clear_stale_socket(path: &Path) -> Result<(), ControlError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_socket() => {}
+            Ok(_) => {
+                return Err(ControlError::NotASocket {
+                    path: path.to_owned(),
+                })
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => {
+                return Err(ControlError::Io {
+                    path: path.to_owned(),
+                    doing: "cannot look at it",
+                    source,
+                })
+            }
+        }
+    }
+    match connect(path, Duration::from_millis(CLIENT_TIMEOUT_MS)) {
+        Ok(_) => Err(ControlError::AlreadyRunning {
+            path: path.to_owned(),
+        }),
+        #[cfg(unix)]
+        Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+            match std::fs::remove_file(path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                Err(source) => Err(ControlError::Io {
+                    path: path.to_owned(),
+                    doing: "cannot remove the stale socket",
+                    source,
+                }),
+            }
+        }
+        #[cfg(unix)]
+        Err(source) => Err(ControlError::Io {
+            path: path.to_owned(),
+            doing: "cannot check who is listening",
+            source,
+        }),
+        // A named pipe disappears with its server: nothing stale to clear.
+        #[cfg(not(unix))]
+        Err(_) => Ok(()),
+    }
+}
+
+fn listen(path: &Path) -> Result<LocalSocketListener, ControlError> {
+    let io_error = |doing, source| ControlError::Io {
+        path: path.to_owned(),
+        doing,
+        source,
+    };
+    let name = path
+        .to_fs_name::<GenericFilePath>()
+        .map_err(|e| io_error("not a usable socket name", e))?;
+    let options = || ListenerOptions::new().name(name.clone());
+    #[cfg(unix)]
+    let created = {
+        use interprocess::os::unix::local_socket::ListenerOptionsExt;
+        // The directory is private already; the mode is a second lock where it is
+        // supported.
+        match options().mode(0o600).create_sync() {
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => options().create_sync(),
+            other => other,
+        }
+    };
+    #[cfg(not(unix))]
+    let created = options().create_sync();
+    created.map_err(|e| {
+        if e.kind() == io::ErrorKind::AddrInUse {
+            ControlError::AlreadyRunning {
+                path: path.to_owned(),
+            }
+        } else {
+            io_error("cannot listen", e)
+        }
+    })
+}
+
+/// Connects to the socket at `path`, waiting at most `timeout`.
+fn connect(path: &Path, timeout: Duration) -> io::Result<LocalSocketStream> {
+    let name = path.to_fs_name::<GenericFilePath>()?;
+    ConnectOptions::new()
+        .name(name)
+        .wait_mode(ConnectWaitMode::Timeout(timeout))
+        .connect_sync()
+}
+
+/// The `callcue-control` thread: answer connections until told to stop.
+fn serve(listener: LocalSocketListener, commands: Sender<CallCommand>, stopping: Arc<AtomicBool>) {
+    let mut accept_error_said = false;
+    loop {
+        let accepted = listener.accept();
+        if stopping.load(Ordering::Acquire) {
+            return;
+        }
+        match accepted {
+            Ok(connection) => answer(connection, &commands),
+            Err(e) => {
+                // Out of file descriptors and the like: say it once, do not spin.
+                if !accept_error_said {
+                    eprintln!("callcue: control socket: cannot accept a connection: {e}");
+                    accept_error_said = true;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+/// Reads one request from a connection, acts on it and replies. Errors from a client
+/// that went away are of no interest to anyone.
+fn answer(connection: LocalSocketStream, commands: &Sender<CallCommand>) {
+    let timeout = Some(Duration::from_millis(SERVER_READ_TIMEOUT_MS));
+    if connection.set_recv_timeout(timeout).is_err()
+        || connection.set_send_timeout(timeout).is_err()
+    {
+        return;
+    }
+    let mut reader = BufReader::new(connection);
+    let line = match read_line(&mut reader) {
+        Ok(Some(line)) => line,
+        // A connection that says nothing (the single-instance probe, a wake-up) or breaks.
+        Ok(None) | Err(_) => return,
+    };
+    let reply = match handle_request(line, commands) {
+        Ok(()) => Reply::ok(),
+        Err(error) => Reply::error(error),
+    };
+    let mut connection = reader.into_inner();
+    let _ = connection
+        .write_all(reply.to_line().as_bytes())
+        .and_then(|()| connection.flush());
+}
+
+/// Acts on one request line; the error is what the reply says.
+fn handle_request(line: Line, commands: &Sender<CallCommand>) -> Result<(), String> {
+    let request: Request = match line {
+        Line::Text(text) => serde_json::from_str(&text).map_err(|e| format!("bad request: {e}"))?,
+        Line::TooLong => return Err(format!("request longer than {MAX_LINE_BYTES} bytes")),
+        Line::NotUtf8 => return Err("bad request: not UTF-8".into()),
+    };
+    let command = match request {
+        Request::CallStart { id } => CallCommand::Start {
+            id: validate_call_id(id)?,
+        },
+        Request::CallEnd => CallCommand::End,
+    };
+    commands.try_send(command).map_err(|e| match e {
+        TrySendError::Full(_) => "callcue is busy: try again".to_owned(),
+        TrySendError::Disconnected(_) => "callcue is shutting down".to_owned(),
+    })
+}
+
+/// A line read from the socket.
+enum Line {
+    Text(String),
+    TooLong,
+    NotUtf8,
+}
+
+/// Reads one line of at most [`MAX_LINE_BYTES`] (the newline is optional at the end of
+/// the stream); `None` when the stream ends before any byte.
+fn read_line(reader: &mut impl BufRead) -> io::Result<Option<Line>> {
+    let mut bytes = Vec::new();
+    let limit = MAX_LINE_BYTES as u64 + 1;
+    let read = reader.take(limit).read_until(b'\n', &mut bytes)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if bytes.len() > MAX_LINE_BYTES {
+        return Ok(Some(Line::TooLong));
+    }
+    Ok(Some(
+        String::from_utf8(bytes).map_or(Line::NotUtf8, Line::Text),
+    ))
+}
+
+/// A request on the wire.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+enum Request {
+    CallStart {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+    CallEnd,
+}
+
+/// A reply on the wire.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Reply {
+    ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+impl Reply {
+    fn ok() -> Self {
+        Reply {
+            ok: true,
+            error: None,
+        }
+    }
+
+    fn error(error: String) -> Self {
+        Reply {
+            ok: false,
+            error: Some(error),
+        }
+    }
+
+    fn to_line(&self) -> String {
+        let mut line = serde_json::to_string(self).unwrap_or_else(|_| r#"{"ok":false}"#.into());
+        line.push('\n');
+        line
+    }
+}
+
+/// A call id as it is passed on: trimmed, `None` when empty; an error (one line) when too
+/// long or holding control characters.
+pub fn validate_call_id(id: Option<String>) -> Result<Option<String>, String> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let id = id.trim();
+    if id.is_empty() {
+        return Ok(None);
+    }
+    let chars = id.chars().count();
+    if chars > MAX_CALL_ID_CHARS {
+        return Err(format!(
+            "at most {MAX_CALL_ID_CHARS} characters (this one has {chars})"
+        ));
+    }
+    if id.chars().any(char::is_control) {
+        return Err("only printable characters (this one has control characters)".into());
+    }
+    Ok(Some(id.to_owned()))
+}
+
+/// Sends a command to the callcue listening at [`socket_path`].
+pub fn send(command: &CallCommand) -> Result<(), ControlError> {
+    send_to(&socket_path(), command)
+}
+
+/// Sends a command to the callcue listening at `path` and waits for its answer, at most
+/// [`CLIENT_TIMEOUT_MS`] in all.
+pub fn send_to(path: &Path, command: &CallCommand) -> Result<(), ControlError> {
+    let request = match command {
+        CallCommand::Start { id } => Request::CallStart {
+            id: validate_call_id(id.clone()).map_err(ControlError::BadCallId)?,
+        },
+        CallCommand::End => Request::CallEnd,
+    };
+    let deadline = Instant::now() + Duration::from_millis(CLIENT_TIMEOUT_MS);
+    let io_error = |doing, source: io::Error| {
+        if matches!(
+            source.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ) {
+            ControlError::NoReply {
+                path: path.to_owned(),
+            }
+        } else {
+            ControlError::Io {
+                path: path.to_owned(),
+                doing,
+                source,
+            }
+        }
+    };
+    let connection =
+        connect(path, Duration::from_millis(CLIENT_TIMEOUT_MS)).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => ControlError::NotRunning {
+                path: path.to_owned(),
+            },
+            io::ErrorKind::ConnectionRefused => ControlError::NotAnswering {
+                path: path.to_owned(),
+            },
+            _ => io_error("cannot connect", e),
+        })?;
+    let remaining = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(100));
+    connection
+        .set_recv_timeout(Some(remaining))
+        .and_then(|()| connection.set_send_timeout(Some(remaining)))
+        .map_err(|e| io_error("cannot set a timeout", e))?;
+    let mut line = serde_json::to_string(&request).unwrap_or_default();
+    line.push('\n');
+    let mut reader = BufReader::new(connection);
+    reader
+        .get_mut()
+        .write_all(line.as_bytes())
+        .and_then(|()| reader.get_mut().flush())
+        .map_err(|e| io_error("cannot send the command", e))?;
+    let reply = match read_line(&mut reader).map_err(|e| io_error("cannot read the answer", e))? {
+        Some(Line::Text(text)) => text,
+        Some(Line::TooLong | Line::NotUtf8) => {
+            return Err(ControlError::BadReply {
+                path: path.to_owned(),
+                reply: "(too long, or not UTF-8)".into(),
+            })
+        }
+        None => {
+            return Err(ControlError::BadReply {
+                path: path.to_owned(),
+                reply: String::new(),
+            })
+        }
+    };
+    match serde_json::from_str::<Reply>(&reply) {
+        Ok(Reply { ok: true, .. }) => Ok(()),
+        Ok(Reply {
+            ok: false,
+            error: Some(error),
+        }) => Err(ControlError::Refused(error)),
+        _ => Err(ControlError::BadReply {
+            path: path.to_owned(),
+            reply: reply.trim_end().to_owned(),
+        }),
+    }
+}
+
+/// `callcue call start|end`: sends the command to the running instance. Prints nothing
+/// when it was taken (hooks run silently); a bad call id is bad input (exit code 2).
+pub fn send_from_cli(command: CallCommand) -> anyhow::Result<()> {
+    match send(&command) {
+        Ok(()) => Ok(()),
+        Err(ControlError::BadCallId(reason)) => {
+            Err(crate::BadInput(format!("--id: {reason}")).into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

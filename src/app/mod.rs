@@ -3,5 +3,7 @@
 //! hooks use. The library does the analysis; these present it and take commands.
 
 pub mod call_control;
+pub mod devices;
+pub mod live_run;
 pub mod overlay;
 pub mod stream_server;

@@ -1,9 +1,431 @@
-//! The event stream for integrations: JSON events on a loopback-only WebSocket.
-//! (Being built.)
+//! The event stream for integrations: the same JSON events `callcue replay --format jsonl`
+//! prints (docs/events.md), served live on a WebSocket for CRM side panels and softphone
+//! plugins.
+//!
+//! # Clients
+//!
+//! Connect to `ws://127.0.0.1:PORT/events` (`stream.port`, 47615 by default; `callcue
+//! stream-info` prints the URL and the token). Each event arrives as one text frame
+//! holding one JSON object, in the order callcue emitted them; there are no other
+//! messages (no greeting, no acknowledgements). Events from before the connection are not
+//! replayed. What a client sends is ignored, except that pings are answered with pongs and
+//! a close frame is answered. When callcue stops, clients get a close frame with code 1000
+//! (normal closure).
+//!
+//! # Who may connect
+//!
+//! - The server listens on 127.0.0.1 only, never on other interfaces.
+//! - A per-install token is required (`stream.token_file`; by default
+//!   `<user data dir>/callcue/stream-token`, or `$CALLCUE_STATE_DIR/stream-token`), made with
+//!   32 random bytes the first time and kept readable only by the user (0600 on Unix). Send
+//!   it as `Authorization: Bearer TOKEN`, as `?token=TOKEN` in the URL (browsers cannot set
+//!   headers on a WebSocket), or as a `Sec-WebSocket-Protocol` entry `callcue.token.TOKEN`
+//!   (`new WebSocket(url, ["callcue.token." + token])`; the server echoes that entry back).
+//!   A missing or wrong token gets HTTP 401 and no upgrade. Tokens are compared in
+//!   constant time.
+//! - The `Host` header must be `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT`, else HTTP
+//!   403: a web page whose own host name was rebound to 127.0.0.1 (DNS rebinding) is turned
+//!   away before its token is looked at.
+//! - Any path other than `/events` gets HTTP 404. At most [`MAX_CLIENTS`] connections are
+//!   served at once (HTTP 503 beyond that), and a handshake must finish within
+//!   [`HANDSHAKE_TIMEOUT_MS`].
+//!
+//! # Threads and back-pressure
+//!
+//! One thread, `callcue-stream`, runs a single-threaded tokio runtime with the listener and
+//! every client. The live analysis hands events over with [`StreamPublisher::publish`],
+//! which never blocks and never fails: events go into a bounded broadcast ring of
+//! [`BACKLOG_EVENTS`]. A client that reads too slowly falls behind the ring and loses the
+//! events it missed (it keeps receiving the newer ones); this is said once per client on
+//! standard error and counted in [`StreamServer::events_lost`]. It never slows the analysis
+//! or the other clients. [`StreamServer::shutdown`] (or dropping the server) stops
+//! accepting, closes every client and joins the thread.
 
-use callcue::config::Config;
+mod auth;
+mod token;
 
-/// `callcue stream-info`: the address and the token a client needs.
-pub fn print_info(_config: &Config) -> anyhow::Result<()> {
-    anyhow::bail!("the event stream is not built yet")
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinSet;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+use callcue::config::{Config, StreamConfig};
+
+pub use auth::{EVENTS_PATH, TOKEN_PROTOCOL_PREFIX};
+pub use token::{load_or_create_token, token_path};
+
+/// Events the broadcast ring holds for the slowest client before it starts losing them.
+pub const BACKLOG_EVENTS: usize = 1024;
+
+/// Connections served at once (pending handshakes included).
+pub const MAX_CLIENTS: usize = 32;
+
+/// Time a client has to finish the WebSocket handshake.
+pub const HANDSHAKE_TIMEOUT_MS: u64 = 5_000;
+
+/// Time a client has to answer the close frame when callcue stops.
+const CLOSE_TIMEOUT_MS: u64 = 1_000;
+
+/// Largest message a client may send (everything it sends is ignored anyway).
+const MAX_INCOMING_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// Why the event stream could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// Another program listens on the port.
+    #[error(
+        "event stream: port {port} on 127.0.0.1 is already in use: set stream.port to a free \
+         port (0 = any) or stream.enabled = false"
+    )]
+    PortInUse { port: u16 },
+    /// Listening failed for another reason.
+    #[error("event stream: cannot listen on 127.0.0.1:{port}: {source}")]
+    Listen { port: u16, source: io::Error },
+    /// The token file could not be read, was broken, or could not be created.
+    #[error("{}: {problem}", path.display())]
+    Token { path: PathBuf, problem: String },
+    /// No token file was configured and this system has no user data directory.
+    #[error(
+        "event stream: no user data directory to keep the token in: set stream.token_file \
+         or CALLCUE_STATE_DIR"
+    )]
+    NoDataDir,
+    /// The runtime or its thread could not be started.
+    #[error("event stream: cannot start: {0}")]
+    Start(io::Error),
 }
+
+/// Hands events to the stream's clients; cheap to clone, and `Send`, for the analysis
+/// thread.
+#[derive(Clone, Debug)]
+pub struct StreamPublisher {
+    events: broadcast::Sender<Arc<str>>,
+}
+
+impl StreamPublisher {
+    /// Sends one event (one JSON object; a trailing newline is dropped) to every connected
+    /// client. Never blocks and never fails: with no client connected the event is simply
+    /// not kept, and a client too slow to keep up loses it (see the module docs). Takes a
+    /// short lock inside the broadcast ring and allocates nothing.
+    pub fn publish(&self, json_line: Arc<str>) {
+        // An error only means nobody is connected right now.
+        let _ = self.events.send(json_line);
+    }
+}
+
+/// The running event stream: a listener on 127.0.0.1 and its thread.
+pub struct StreamServer {
+    local_addr: SocketAddr,
+    publisher: StreamPublisher,
+    counters: Arc<Counters>,
+    stop: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// What the stream counts, shared with its thread.
+#[derive(Debug, Default)]
+struct Counters {
+    /// Connections open now (pending handshakes included).
+    clients: AtomicUsize,
+    /// Events lost by clients that read too slowly, over all clients.
+    events_lost: AtomicU64,
+}
+
+/// Everything a client task needs.
+struct Shared {
+    token: String,
+    port: u16,
+    events: broadcast::Sender<Arc<str>>,
+    counters: Arc<Counters>,
+}
+
+impl StreamServer {
+    /// Reads (or creates) the token, listens on `127.0.0.1:config.port` and starts the
+    /// `callcue-stream` thread. Ignores `config.enabled`: the caller decides whether to
+    /// start it.
+    pub fn start(config: &StreamConfig) -> Result<StreamServer, StreamError> {
+        let token = load_or_create_token(config)?;
+        Self::start_with_token(config.port, token)
+    }
+
+    /// [`start`](Self::start) with the token given.
+    fn start_with_token(port: u16, token: String) -> Result<StreamServer, StreamError> {
+        let listener =
+            std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|source| {
+                if source.kind() == io::ErrorKind::AddrInUse {
+                    StreamError::PortInUse { port }
+                } else {
+                    StreamError::Listen { port, source }
+                }
+            })?;
+        listener.set_nonblocking(true).map_err(StreamError::Start)?;
+        let local_addr = listener.local_addr().map_err(StreamError::Start)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(StreamError::Start)?;
+        let (events, _) = broadcast::channel(BACKLOG_EVENTS);
+        let counters = Arc::new(Counters::default());
+        let shared = Arc::new(Shared {
+            token,
+            port: local_addr.port(),
+            events: events.clone(),
+            counters: Arc::clone(&counters),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let thread = std::thread::Builder::new()
+            .name("callcue-stream".into())
+            .spawn(move || runtime.block_on(serve(listener, shared, stop_rx)))
+            .map_err(StreamError::Start)?;
+        Ok(StreamServer {
+            local_addr,
+            publisher: StreamPublisher { events },
+            counters,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The address the stream listens on (the actual port when `stream.port` was 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `ws://127.0.0.1:PORT/events`.
+    pub fn url(&self) -> String {
+        events_url(self.local_addr.port())
+    }
+
+    /// A handle for the thread that produces events.
+    pub fn publisher(&self) -> StreamPublisher {
+        self.publisher.clone()
+    }
+
+    /// Clients connected now.
+    pub fn clients(&self) -> usize {
+        self.counters.clients.load(Ordering::Relaxed)
+    }
+
+    /// Events lost so far by clients that read too slowly, over all clients.
+    pub fn events_lost(&self) -> u64 {
+        self.counters.events_lost.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting, closes every client with a normal close frame (waiting up to a
+    /// second for each to answer) and joins the thread. Dropping the server does the same.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                eprintln!("callcue: the event stream thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for StreamServer {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+/// The stream's URL for a port.
+fn events_url(port: u16) -> String {
+    format!("ws://127.0.0.1:{port}{EVENTS_PATH}")
+}
+
+/// The `callcue-stream` thread's work: accept until told to stop, then close the clients.
+async fn serve(listener: std::net::TcpListener, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
+    let listener = match TcpListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("callcue: event stream stopped: {e}");
+            return;
+        }
+    };
+    let mut clients = JoinSet::new();
+    let mut accept_error_said = false;
+    loop {
+        tokio::select! {
+            _ = stopped(&stop) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, peer)) => {
+                    clients.spawn(serve_client(tcp, peer, Arc::clone(&shared), stop.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: say it once, let it pass.
+                    if !accept_error_said {
+                        eprintln!("callcue: event stream: cannot accept a connection: {e}");
+                        accept_error_said = true;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            Some(_) = clients.join_next(), if !clients.is_empty() => {}
+        }
+    }
+    drop(listener);
+    // Every client sees `stop` and closes itself within CLOSE_TIMEOUT_MS.
+    while clients.join_next().await.is_some() {}
+}
+
+/// Resolves once the server is told to stop (or is gone).
+async fn stopped(stop: &watch::Receiver<bool>) {
+    let mut stop = stop.clone();
+    let _ = stop.wait_for(|stopping| *stopping).await;
+}
+
+/// Decrements the client count when a connection ends, however it ends.
+struct ClientSlot(Arc<Counters>);
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        self.0.clients.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One connection: the handshake checks, then events out until either side stops.
+async fn serve_client(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Receiver<bool>,
+) {
+    let open = shared.counters.clients.fetch_add(1, Ordering::Relaxed) + 1;
+    let _slot = ClientSlot(Arc::clone(&shared.counters));
+    // Subscribed before the handshake answer is sent, so a client receives every event
+    // published after its connect returns.
+    let mut events = shared.events.subscribe();
+    let _ = tcp.set_nodelay(true);
+    let callback = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
+        if open > MAX_CLIENTS {
+            return Err(auth::error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many event stream clients",
+            ));
+        }
+        auth::respond(
+            auth::check_request(request, &shared.token, shared.port),
+            response,
+        )
+    };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_INCOMING_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_INCOMING_MESSAGE_BYTES));
+    let handshake = tokio::time::timeout(
+        Duration::from_millis(HANDSHAKE_TIMEOUT_MS),
+        tokio_tungstenite::accept_hdr_async_with_config(tcp, callback, Some(config)),
+    );
+    let mut ws = tokio::select! {
+        _ = stopped(&stop) => return,
+        handshake = handshake => match handshake {
+            Ok(Ok(ws)) => ws,
+            // Refused (the client got its HTTP error), broken or too slow.
+            _ => return,
+        },
+    };
+    let mut lost_events: u64 = 0;
+    loop {
+        tokio::select! {
+            biased;
+            _ = stopped(&stop) => {
+                close_normally(&mut ws, "callcue is stopping").await;
+                return;
+            }
+            // Reading answers pings and close frames; the messages themselves are ignored.
+            incoming = ws.next() => match incoming {
+                Some(Ok(_)) => {}
+                None | Some(Err(_)) => return,
+            },
+            event = events.recv() => match event {
+                Ok(line) => {
+                    let frame = Message::text(line.strip_suffix('\n').unwrap_or(&line));
+                    tokio::select! {
+                        sent = ws.send(frame) => if sent.is_err() { return },
+                        // A client that stopped reading mid-frame is cut off.
+                        _ = stopped(&stop) => return,
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    if lost_events == 0 {
+                        eprintln!(
+                            "callcue: event stream client {peer} reads too slowly: it loses \
+                             the events it falls behind on"
+                        );
+                    }
+                    lost_events += missed;
+                    shared.counters.events_lost.fetch_add(missed, Ordering::Relaxed);
+                }
+                Err(broadcast::error::RecvError::Closed) => {
+                    close_normally(&mut ws, "callcue is stopping").await;
+                    return;
+                }
+            },
+        }
+    }
+}
+
+/// Sends a normal close frame and waits (bounded) for the client's close in return.
+async fn close_normally(ws: &mut WebSocketStream<TcpStream>, reason: &'static str) {
+    let frame = CloseFrame {
+        code: CloseCode::Normal,
+        reason: reason.into(),
+    };
+    let _ = tokio::time::timeout(Duration::from_millis(CLOSE_TIMEOUT_MS), async {
+        if ws.close(Some(frame)).await.is_ok() {
+            while let Some(Ok(_)) = ws.next().await {}
+        }
+    })
+    .await;
+}
+
+/// `callcue stream-info`: where the stream is, its token and how to pass it.
+pub fn print_info(config: &Config) -> anyhow::Result<()> {
+    let stream = &config.stream;
+    if !stream.enabled {
+        println!("The event stream is off (stream.enabled = false in the config).");
+        return Ok(());
+    }
+    let path = token_path(stream)?;
+    let token = load_or_create_token(stream)?;
+    if stream.port == 0 {
+        println!(
+            "URL:        ws://127.0.0.1:PORT{EVENTS_PATH}  (stream.port = 0: `callcue run` picks \
+             a free port and writes it to its log)"
+        );
+    } else {
+        println!("URL:        {}", events_url(stream.port));
+    }
+    println!("Token file: {}", path.display());
+    println!("Token:      {token}");
+    println!();
+    println!("Pass the token in one of these ways:");
+    println!("  header:   Authorization: Bearer <token>");
+    println!("  URL:      ...{EVENTS_PATH}?token=<token>");
+    println!("  browser:  new WebSocket(url, [\"{TOKEN_PROTOCOL_PREFIX}<token>\"])");
+    println!("Each event is one text frame with one JSON object (docs/events.md).");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

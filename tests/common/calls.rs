@@ -495,3 +495,44 @@ pub fn loss_then_frustration_call() -> Call {
     s.then(900, Agent, a, "reply", "Let me look at the account now.");
     s.into_call(4000)
 }
+
+/// A short call for live capture tests (played in real time): a greeting, the agent
+/// cutting into a long caller turn, then a caller explanation the agent only backchannels
+/// through ("mm-hmm", "right").
+///
+/// Labels: `interruption`, `backchannel`.
+pub fn live_call() -> Call {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    s.then(
+        0,
+        Agent,
+        a.clone(),
+        "opening",
+        "Thank you for calling Northwind support, my name is Sam. How can I help you today?",
+    );
+    s.then(
+        600,
+        Caller,
+        c.clone(),
+        "opening",
+        "Hi Sam. I have a question about the bill I received this month.",
+    );
+    let long_turn = s.then(700, Caller, c.clone(), "caller_long_turn",
+        "The charge is for something called premium support plus, and I never signed up for it, and I had never even heard of it before this month, so I would like to know where it came from.");
+    s.during(long_turn, 2500, Agent, a.clone(), "interruption",
+        "Right, so that charge comes from the premium plan that was added to your account in March.");
+    let explanation = s.then(1000, Caller, c, "caller_explains",
+        "Let me explain what happened. I called last month about my internet speed, and the person I spoke to said they would look into it, and then nothing happened for two whole weeks.");
+    let quiet = a.with_amplitude(45);
+    s.during(
+        explanation,
+        2600,
+        Agent,
+        quiet.clone(),
+        "backchannel",
+        "mm-hmm",
+    );
+    s.during(explanation, 6500, Agent, quiet, "backchannel", "right");
+    s.into_call(1500)
+}

@@ -27,6 +27,30 @@ pub enum Because {
     NudgeCap,
     CallCap,
     Busy,
+    Snoozed,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CallBy {
+    Hook,
+    Audio,
+    Shutdown,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureTotals {
+    pub agent_device: String,
+    pub caller_device: String,
+    pub agent_frames_dropped: u64,
+    pub caller_frames_dropped: u64,
+    pub realign_samples_dropped: u64,
+    pub device_losses: u32,
+    pub agent_bleed_frames: u64,
+    pub capture_to_vad_median_ms: f64,
+    pub capture_to_vad_p95_ms: f64,
+    pub capture_to_vad_max_ms: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -100,6 +124,8 @@ pub enum Cue {
 #[serde(rename_all = "snake_case")]
 pub enum NoticeCode {
     SttUnavailable,
+    DeviceLost,
+    DeviceBack,
 }
 
 /// One line of the stream.
@@ -212,6 +238,41 @@ pub enum Ev {
         message: String,
     },
     Summary(Summary),
+    Call {
+        t_ms: u64,
+        change: Change,
+        call_id: String,
+        by: CallBy,
+        #[serde(default)]
+        capture: Option<CaptureTotals>,
+    },
+}
+
+/// One line of a live stream (`callcue run`, the WebSocket): an event and `unix_ms`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveEv {
+    pub unix_ms: u64,
+    pub ev: Ev,
+}
+
+/// Parses one live line: every live event carries `unix_ms` (a plausible wall-clock time
+/// in ms) besides the event's own fields, which must keep the contract strictly.
+pub fn parse_live_line(line: &str) -> LiveEv {
+    let mut value: serde_json::Value =
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {e}\n{line}"));
+    let unix_ms = value
+        .as_object_mut()
+        .and_then(|o| o.remove("unix_ms"))
+        .and_then(|v| v.as_u64())
+        .unwrap_or_else(|| panic!("live event without an integer unix_ms:\n{line}"));
+    // 2020-01-01 .. 2100-01-01
+    assert!(
+        (1_577_836_800_000..4_102_444_800_000).contains(&unix_ms),
+        "unix_ms {unix_ms} is not a plausible wall-clock time:\n{line}"
+    );
+    let ev: Ev = serde_json::from_value(value)
+        .unwrap_or_else(|e| panic!("live line breaks the event contract: {e}\n{line}"));
+    LiveEv { unix_ms, ev }
 }
 
 impl Ev {
@@ -231,7 +292,8 @@ impl Ev {
             | Ev::NudgeSuppressed { t_ms, .. }
             | Ev::Transcript { t_ms, .. }
             | Ev::Phrase { t_ms, .. }
-            | Ev::Notice { t_ms, .. } => *t_ms,
+            | Ev::Notice { t_ms, .. }
+            | Ev::Call { t_ms, .. } => *t_ms,
             Ev::Summary(s) => s.t_ms,
         }
     }

@@ -5,5 +5,7 @@
 pub mod calls;
 pub mod cli;
 pub mod events;
+pub mod live;
 pub mod model;
+pub mod pulse;
 pub mod synth;

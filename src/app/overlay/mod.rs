@@ -1,10 +1,69 @@
-//! The overlay window: the current nudge, always on top, never taking focus.
-//! (Being built: see `run` and `preview`.)
+//! The overlay window: the current nudge, always on top, never taking keyboard focus.
+//!
+//! A small card beside the softphone shows one nudge at a time in large text, with the
+//! suggested phrase under it, for `overlay.show_ms`, then fades it out over
+//! `overlay.fade_ms`. Which nudge wins the screen is decided in [`screen`] (a higher or
+//! equal priority replaces the one shown; a lower one waits up to
+//! [`screen::WAIT_MAX`] for the shown one to start fading, else it is dropped). Between
+//! nudges the card stays, dimmer, with the status line and the compact indicators (the
+//! caller's mood with its trend over the last 20 s, the agent's share of the talk), so the
+//! agent always knows where it is and can move it.
+//!
+//! The agent:
+//! - clicks the card to snooze nudges for the rest of the call ([`OverlayAction::SnoozeForCall`];
+//!   the card says "Snoozed until the call ends"; `CallStarted` or `CallEnded` ends it);
+//! - drags it to move it (a press that moves past egui's drag threshold is a drag, not a
+//!   click), or drags its bottom-right corner to resize it. Where it was left is kept in
+//!   a per-user state file ([`placement`]) and wins over the config next time.
+//!
+//! Threads: [`run`] owns the window on the main thread. The pipeline's messages arrive on
+//! another thread; the thread "callcue-overlay-wake" ([`wake`]) queues each one and wakes
+//! the window, which then paints once. Nothing repaints while nothing changes: frames are
+//! drawn only for a message, the pointer, the moment a nudge starts to fade, and during
+//! the fade.
+//!
+//! Focus and stacking, per platform (what winit 0.30 lets eframe ask for):
+//! - The window is created inactive (`with_active(false)`), undecorated, always on top,
+//!   without a taskbar entry where the platform allows it, and is never asked to take
+//!   focus.
+//! - Windows: `with_active(false)` and `with_taskbar(false)` are honoured, but winit does
+//!   not expose `WS_EX_NOACTIVATE`, so a click on the card activates it and the softphone
+//!   loses keyboard focus until the agent clicks back.
+//! - macOS: the window opens without focus; a click activates the application the same way.
+//! - X11: winit cannot create a window inactive and does not set `WM_HINTS.input = False`;
+//!   the window is typed `_NET_WM_WINDOW_TYPE_UTILITY`, which most window managers keep off
+//!   the taskbar and do not focus on map, but a click-to-focus window manager may focus it
+//!   when clicked. Without a window manager (or a compositor), always-on-top and the
+//!   per-pixel opacity have no effect.
+//! - Wayland: this build draws through X11 only (eframe's `x11` feature), so it needs
+//!   XWayland (`DISPLAY`); a Wayland compositor also ignores the requested position.
+//! - No global snooze hotkey: `overlay.snooze_hotkey` needs a global-hotkey crate that is
+//!   not a dependency; the click on the card is the way to snooze.
 
-use crossbeam_channel::{Receiver, Sender};
+mod card;
+pub mod placement;
+pub mod screen;
+mod wake;
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+mod x11_hints;
 
-use callcue::config::Config;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use crossbeam_channel::{bounded, Receiver, Sender};
+use eframe::egui::{
+    self, CursorIcon, Id, IconData, ResizeDirection, Sense, Theme, ViewportBuilder,
+    ViewportCommand,
+};
+
+use callcue::config::{Config, OverlayConfig};
 use callcue::NudgeId;
+
+use card::{CardView, Palette, GRIP_SIZE};
+use placement::Placement;
+use screen::{Effect, NextChange, Screen};
+use wake::Forwarder;
 
 /// What the live pipeline tells the overlay.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,22 +102,345 @@ pub enum OverlayAction {
     Closed,
 }
 
+/// The window's title (what `xdotool search --name` and window lists see).
+pub const WINDOW_TITLE: &str = "callcue";
+/// Frame interval while a fade runs.
+const ANIMATION_FRAME: Duration = Duration::from_millis(16);
+/// The card's opacity between nudges, relative to `overlay.opacity`.
+const IDLE_PRESENCE: f32 = 0.6;
+/// How long a hover takes to bring the card to full opacity, in seconds.
+const HOVER_ANIMATION_S: f32 = 0.15;
+/// A moved or resized window is saved once it has been still this long.
+const SAVE_AFTER_STILL: Duration = Duration::from_millis(600);
+
 /// Runs the overlay on the calling thread (it must be the main thread) until `Shutdown`
-/// arrives or the window is closed.
+/// arrives, the sender of `messages` is dropped, or the window is closed.
+///
+/// `actions` gets [`OverlayAction::SnoozeForCall`] on a click and
+/// [`OverlayAction::Closed`] when the window is closed by the agent or the desktop (not
+/// after `Shutdown`). They are sent with `try_send`, never blocking the window: give the
+/// channel room for a few.
+///
+/// Errors (one line, the window never panics for them): no display (`DISPLAY` unset, no
+/// X server, no OpenGL), or not called on the main thread.
 pub fn run(
-    _config: &Config,
-    _messages: Receiver<OverlayMessage>,
-    _actions: Sender<OverlayAction>,
+    config: &Config,
+    messages: Receiver<OverlayMessage>,
+    actions: Sender<OverlayAction>,
 ) -> anyhow::Result<()> {
-    anyhow::bail!("the overlay is not built yet")
+    check_display()?;
+    if std::thread::current().name() != Some("main") {
+        bail!("overlay: the window must be run on the main thread");
+    }
+    let state_file = placement::state_file();
+    let remembered = placement::load_or_warn(state_file.as_deref());
+    let start = remembered.unwrap_or_else(|| Placement::from_config(&config.overlay));
+    let options = native_options(&start);
+    let overlay = config.overlay.clone();
+    let result = eframe::run_native(
+        WINDOW_TITLE,
+        options,
+        Box::new(move |cc| {
+            #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+            if let Some(window) = cc.winit_window().filter(|_| std::env::var_os("DBG_NOHINTS").is_none()) {
+                if let Err(why) = x11_hints::refuse_focus(u64::from(window.id())) {
+                    eprintln!(
+                        "callcue: warning: overlay: {why}; the window manager may give it \
+                         keyboard focus"
+                    );
+                }
+            }
+            let (forwarder, queue) = Forwarder::spawn(messages, cc.egui_ctx.clone())?;
+            Ok(Box::new(OverlayApp::new(
+                overlay, queue, forwarder, actions, state_file, start,
+            )))
+        }),
+    );
+    result.map_err(|e| anyhow::anyhow!(describe(&e)))
 }
 
 /// Shows the overlay with one nudge for `show_for` (then returns): how a nudge looks
-/// with this config, on this desktop.
-pub fn preview(
-    _config: &Config,
-    _nudge: NudgeId,
-    _show_for: std::time::Duration,
-) -> anyhow::Result<()> {
-    anyhow::bail!("the overlay is not built yet")
+/// with this config, on this desktop. The nudge fades after `overlay.show_ms` as it would
+/// live; with `overlay.show_indicators`, sample indicators show under it.
+pub fn preview(config: &Config, nudge: NudgeId, show_for: Duration) -> anyhow::Result<()> {
+    check_display()?;
+    let rule = config.nudges.rule(nudge);
+    let (messages_tx, messages_rx) = bounded(16);
+    let (actions_tx, actions_rx) = bounded(16);
+    let mut sample = vec![OverlayMessage::CallStarted];
+    if config.overlay.show_indicators {
+        for frustration in [0.2, 0.35, 0.55] {
+            sample.push(OverlayMessage::Indicators {
+                caller_frustration: frustration,
+                agent_talk_share: 0.58,
+            });
+        }
+    }
+    sample.push(OverlayMessage::Nudge {
+        nudge,
+        text: rule.text.clone(),
+        phrase: rule.phrase.clone(),
+        priority: rule.priority,
+    });
+    for message in sample {
+        messages_tx.send(message)?;
+    }
+    let (stop_tx, stop_rx) = bounded::<()>(0);
+    let timer = std::thread::Builder::new()
+        .name("callcue-overlay-preview".into())
+        .spawn(move || {
+            // Ends early when the window closes (the stop sender is dropped).
+            if stop_rx.recv_timeout(show_for).is_err() {
+                let _ = messages_tx.send(OverlayMessage::Shutdown);
+            }
+            drop(actions_rx);
+        })?;
+    let result = run(config, messages_rx, actions_tx);
+    drop(stop_tx);
+    let _ = timer.join();
+    result
+}
+
+/// Fails with one line when there is certainly no display to open a window on.
+fn check_display() -> anyhow::Result<()> {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        if !set("DISPLAY") {
+            if set("WAYLAND_DISPLAY") {
+                bail!(
+                    "overlay: no display available (DISPLAY is not set; this build draws \
+                     through X11 and needs XWayland); run with --no-overlay"
+                );
+            }
+            bail!("overlay: no display available (DISPLAY is not set); run with --no-overlay");
+        }
+    }
+    Ok(())
+}
+
+/// One line for an error of eframe's.
+fn describe(error: &eframe::Error) -> String {
+    let detail = match error {
+        eframe::Error::AppCreation(e) => return format!("overlay: could not start: {e}"),
+        eframe::Error::Winit(e) => format!("cannot open a window: {e}"),
+        eframe::Error::WinitEventLoop(e) => {
+            let display = std::env::var("DISPLAY").unwrap_or_default();
+            format!("cannot connect to DISPLAY={display}: {e}")
+        }
+        eframe::Error::NoGlutinConfigs(_, e) => format!("no usable OpenGL configuration: {e}"),
+        other => format!("OpenGL could not start: {other}"),
+    };
+    let mut detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
+    if detail.chars().count() > 200 {
+        detail = detail.chars().take(200).collect::<String>() + "...";
+    }
+    format!("overlay: no display available ({detail}); run with --no-overlay")
+}
+
+fn native_options(start: &Placement) -> eframe::NativeOptions {
+    let mut viewport = ViewportBuilder::default()
+        .with_title(WINDOW_TITLE)
+        .with_app_id("callcue")
+        .with_position([start.x_px as f32, start.y_px as f32])
+        .with_inner_size([start.width_px as f32, start.height_px as f32])
+        .with_min_inner_size([160.0, 48.0])
+        .with_decorations(false)
+        .with_resizable(true)
+        .with_transparent(true)
+        .with_always_on_top()
+        .with_active(false)
+        .with_taskbar(false)
+        .with_icon(IconData::default());
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        viewport = viewport.with_window_type(egui::X11WindowType::Utility);
+    }
+    eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        centered: false,
+        persist_window: false,
+        system_font_fallback: false,
+        clipboard_shortcuts: false,
+        ..Default::default()
+    }
+}
+
+/// The window's state between frames.
+struct OverlayApp {
+    config: OverlayConfig,
+    screen: Screen,
+    queue: Receiver<OverlayMessage>,
+    /// Joined when the app is dropped (the window has closed).
+    _forwarder: Forwarder,
+    actions: Sender<OverlayAction>,
+    /// The window closes because `Shutdown` arrived (so no `Closed` is sent).
+    shutting_down: bool,
+    closed_sent: bool,
+    state_file: Option<PathBuf>,
+    /// Where the window is, and what the state file holds.
+    placement: Placement,
+    saved: Placement,
+    /// The agent moved or resized the window since it opened.
+    moved_by_agent: bool,
+    save_due: Option<Instant>,
+}
+
+impl OverlayApp {
+    fn new(
+        config: OverlayConfig,
+        queue: Receiver<OverlayMessage>,
+        forwarder: Forwarder,
+        actions: Sender<OverlayAction>,
+        state_file: Option<PathBuf>,
+        start: Placement,
+    ) -> Self {
+        let screen = Screen::new(
+            Duration::from_millis(config.show_ms.into()),
+            Duration::from_millis(config.fade_ms.into()),
+        );
+        Self {
+            config,
+            screen,
+            queue,
+            _forwarder: forwarder,
+            actions,
+            shutting_down: false,
+            closed_sent: false,
+            state_file,
+            placement: start,
+            saved: start,
+            moved_by_agent: false,
+            save_due: None,
+        }
+    }
+
+    fn dark(&self, ctx: &egui::Context) -> bool {
+        match self.config.theme.as_str() {
+            "light" => false,
+            "dark" => true,
+            _ => ctx.system_theme() != Some(Theme::Light),
+        }
+    }
+
+    /// Follows the window's place, and saves it once the agent has put it somewhere.
+    fn track_placement(&mut self, ctx: &egui::Context, now: Instant) {
+        let (outer, inner) = ctx.input(|i| (i.viewport().outer_rect, i.viewport().inner_rect));
+        if let (Some(outer), Some(inner)) = (outer, inner) {
+            let current = Placement {
+                x_px: outer.min.x.round() as i32,
+                y_px: outer.min.y.round() as i32,
+                width_px: inner.width().round().max(1.0) as u32,
+                height_px: inner.height().round().max(1.0) as u32,
+            };
+            if current != self.placement {
+                self.placement = current;
+                if self.moved_by_agent {
+                    self.save_due = Some(now + SAVE_AFTER_STILL);
+                }
+            }
+        }
+        if self.save_due.is_some_and(|due| now >= due) {
+            self.save();
+        }
+    }
+
+    fn save(&mut self) {
+        self.save_due = None;
+        if !self.moved_by_agent || self.placement == self.saved {
+            return;
+        }
+        let Some(path) = &self.state_file else { return };
+        match placement::save(path, &self.placement) {
+            Ok(()) => self.saved = self.placement,
+            Err(e) => eprintln!(
+                "callcue: warning: overlay position not saved: {}: {e}",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl eframe::App for OverlayApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let now = Instant::now();
+        while let Ok(message) = self.queue.try_recv() {
+            if self.screen.apply(message, now) == Effect::Shutdown && !self.shutting_down {
+                self.shutting_down = true;
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            }
+        }
+        self.screen.tick(now);
+        self.track_placement(ctx, now);
+        if ctx.input(|i| i.viewport().close_requested()) {
+            self.save();
+            if !self.shutting_down && !self.closed_sent {
+                self.closed_sent = true;
+                let _ = self.actions.try_send(OverlayAction::Closed);
+            }
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        let now = Instant::now();
+        let rect = ctx.content_rect();
+
+        let response = ui.interact(rect, Id::unique("callcue-overlay-card"), Sense::click_and_drag());
+        let grip = egui::Rect::from_min_max(rect.right_bottom() - egui::vec2(GRIP_SIZE, GRIP_SIZE), rect.right_bottom());
+        let pointer = ctx.input(|i| i.pointer.hover_pos());
+        if response.drag_started() {
+            let origin = ctx.input(|i| i.pointer.press_origin());
+            self.moved_by_agent = true; eprintln!("DEBUG drag started {origin:?}");
+            if origin.is_some_and(|p| grip.contains(p)) {
+                ctx.send_viewport_cmd(ViewportCommand::BeginResize(ResizeDirection::SouthEast));
+            } else {
+                ctx.send_viewport_cmd(ViewportCommand::StartDrag);
+            }
+        } else if response.clicked() && { eprintln!("DEBUG click"); true } && self.screen.snooze() {
+            let _ = self.actions.try_send(OverlayAction::SnoozeForCall);
+        }
+        let hovered = response.hovered() || response.contains_pointer();
+        if hovered {
+            let over_grip = pointer.is_some_and(|p| grip.contains(p));
+            ctx.set_cursor_icon(if over_grip { CursorIcon::ResizeNwSe } else { CursorIcon::Grab });
+        }
+
+        let nudge = self.screen.nudge_visible(now);
+        let warning = self.screen.status().is_some_and(|s| s.warning);
+        let active = nudge.map_or(0.0, |(_, visibility)| visibility)
+            .max(if self.screen.snoozed() || warning { 1.0 } else { 0.0 });
+        let hover = ctx.animate_bool_with_time(Id::unique("callcue-overlay-hover"), hovered, HOVER_ANIMATION_S);
+        let presence = (IDLE_PRESENCE + (1.0 - IDLE_PRESENCE) * active).max(hover.clamp(IDLE_PRESENCE, 1.0));
+        let show_indicators = self.config.show_indicators;
+        let view = CardView {
+            nudge,
+            snoozed: self.screen.snoozed(),
+            status: self.screen.status(),
+            mood: self.screen.caller_mood().filter(|_| show_indicators),
+            agent_talk_share: self.screen.agent_talk_share().filter(|_| show_indicators),
+            hovered,
+            background_alpha: self.config.opacity * presence,
+            presence,
+        };
+        card::paint(ui.painter(), rect, &view, &Palette::new(self.dark(&ctx)));
+
+        // Paint again only when something will change.
+        match self.screen.next_change(now) {
+            NextChange::Never => {}
+            NextChange::At(at) => ctx.request_repaint_after(at.saturating_duration_since(now)),
+            NextChange::Animating => ctx.request_repaint_after(ANIMATION_FRAME),
+        }
+        if let Some(due) = self.save_due {
+            ctx.request_repaint_after(due.saturating_duration_since(now));
+        }
+    }
+
+    fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
+        // The card paints its own background, with the configured opacity.
+        [0.0; 4]
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save();
+    }
 }

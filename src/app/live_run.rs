@@ -1,0 +1,267 @@
+//! `callcue run`: the live pipeline beside the softphone, wired to its outputs: standard
+//! output (text or JSON lines), the overlay window, the WebSocket event stream; and to its
+//! inputs: softphone hooks on the control socket, the overlay's snooze, Ctrl-C / SIGTERM.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
+
+use callcue::config::Config;
+use callcue::event::{Change, Event, NoticeCode};
+use callcue::live::{DeviceChoice, LiveControl, LiveSession, LiveSink};
+use callcue::output::{live_json_line, text_line, Format};
+use callcue::replay::SttSetup;
+
+use super::call_control::CallCommand;
+use super::overlay::{self, OverlayAction, OverlayMessage};
+use super::stream_server::{StreamPublisher, StreamServer};
+
+/// Lines waiting for standard output at most; beyond that they are dropped (and counted)
+/// rather than holding up the analysis.
+const STDOUT_QUEUE_LEN: usize = 4096;
+/// Messages waiting for the overlay at most.
+const OVERLAY_QUEUE_LEN: usize = 64;
+
+/// What `callcue run` was asked for.
+pub struct RunOptions {
+    pub devices: DeviceChoice,
+    pub overlay: bool,
+    pub format: Format,
+    pub verbose: bool,
+    pub stt: SttSetup,
+}
+
+/// Runs until Ctrl-C, SIGTERM or the overlay window is closed.
+pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = bounded::<()>(4);
+    {
+        let stop_tx = stop_tx.clone();
+        ctrlc::set_handler(move || {
+            let _ = stop_tx.try_send(());
+        })
+        .map_err(|e| anyhow::anyhow!("cannot handle Ctrl-C: {e}"))?;
+    }
+
+    let (hook_tx, hook_rx) = bounded::<CallCommand>(16);
+    let control_server = hook_tx; // TEMP until ControlServer lands
+
+    let stream_server = if config.stream.enabled {
+        match StreamServer::start(&config.stream) {
+            Ok(server) => {
+                log(&format!(
+                    "event stream on ws://{}/events (`callcue stream-info` shows the token)",
+                    server.local_addr()
+                ));
+                Some(server)
+            }
+            Err(e) => {
+                log(&format!("event stream off: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    let (stdout_tx, stdout_rx) = bounded::<String>(STDOUT_QUEUE_LEN);
+    let stdout_dropped = Arc::new(AtomicU64::new(0));
+    let writer = std::thread::Builder::new()
+        .name("callcue-output".into())
+        .spawn(move || write_lines(stdout_rx))?;
+
+    let (overlay_tx, overlay_rx) = bounded::<OverlayMessage>(OVERLAY_QUEUE_LEN);
+    let sink = Outputs {
+        format: options.format,
+        verbose: options.verbose,
+        stdout: stdout_tx,
+        stdout_dropped: Arc::clone(&stdout_dropped),
+        stream: stream_server.as_ref().map(StreamServer::publisher),
+        overlay: options.overlay.then(|| overlay_tx.clone()),
+    };
+    let session = LiveSession::start(config.clone(), options.devices, options.stt, Box::new(sink))?;
+    let control = session.control();
+    let hooks = std::thread::Builder::new()
+        .name("callcue-hooks".into())
+        .spawn({
+            let control = control.clone();
+            move || forward_hooks(hook_rx, control)
+        })?;
+
+    if options.overlay {
+        let (action_tx, action_rx) = bounded::<OverlayAction>(16);
+        let actions = std::thread::Builder::new()
+            .name("callcue-overlay-actions".into())
+            .spawn({
+                let control = control.clone();
+                let stop_tx = stop_tx.clone();
+                move || {
+                    for action in action_rx {
+                        match action {
+                            OverlayAction::SnoozeForCall => {
+                                let _ = control.try_send(LiveControl::SnoozeForCall);
+                            }
+                            OverlayAction::Closed => {
+                                let _ = stop_tx.try_send(());
+                            }
+                        }
+                    }
+                }
+            })?;
+        // Ctrl-C closes the window too.
+        let closer = std::thread::Builder::new()
+            .name("callcue-stop".into())
+            .spawn({
+                let overlay_tx = overlay_tx.clone();
+                let stop_rx = stop_rx.clone();
+                move || {
+                    let _ = stop_rx.recv();
+                    let _ = overlay_tx.send(OverlayMessage::Shutdown);
+                }
+            })?;
+        let shown = overlay::run(&config, overlay_rx, action_tx);
+        if let Err(e) = &shown {
+            log(&format!(
+                "{e:#}; coaching goes on without the overlay (Ctrl-C stops)"
+            ));
+            let _ = stop_rx.recv();
+        } else {
+            let _ = stop_tx.try_send(());
+        }
+        let _ = closer.join();
+        let _ = actions.join();
+    } else {
+        drop(overlay_rx);
+        let _ = stop_rx.recv();
+    }
+
+    log("stopping: finishing the call in progress");
+    session.stop();
+    drop(control);
+    // The control server holds the hooks' sender: the hooks thread ends with it.
+    drop(control_server);
+    let _ = hooks.join();
+    if let Some(server) = stream_server {
+        server.shutdown();
+    }
+    let _ = writer.join();
+    let dropped = stdout_dropped.load(Ordering::Relaxed);
+    if dropped > 0 {
+        log(&format!(
+            "{dropped} event line(s) were not written: standard output was not read fast enough"
+        ));
+    }
+    Ok(())
+}
+
+fn log(message: &str) {
+    eprintln!("callcue: {message}");
+}
+
+/// Softphone hooks into the analysis.
+fn forward_hooks(hooks: Receiver<CallCommand>, control: Sender<LiveControl>) {
+    for command in hooks {
+        let message = match command {
+            CallCommand::Start { id } => LiveControl::CallStart { id },
+            CallCommand::End => LiveControl::CallEnd,
+        };
+        if control.send(message).is_err() {
+            break;
+        }
+    }
+}
+
+/// The `callcue-output` thread: writes each line as it comes, flushed, so a reader sees
+/// events as they happen.
+fn write_lines(lines: Receiver<String>) {
+    let stdout = io::stdout();
+    for line in lines.iter() {
+        let mut out = stdout.lock();
+        if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+            // Nobody reads standard output any more: keep draining, write nothing.
+            for _ in lines.iter() {}
+            return;
+        }
+    }
+}
+
+/// The live sink: every event to standard output and the event stream; nudges, calls
+/// and device news to the overlay.
+struct Outputs {
+    format: Format,
+    verbose: bool,
+    stdout: Sender<String>,
+    stdout_dropped: Arc<AtomicU64>,
+    stream: Option<StreamPublisher>,
+    overlay: Option<Sender<OverlayMessage>>,
+}
+
+impl Outputs {
+    fn to_overlay(&self, message: OverlayMessage) {
+        if let Some(overlay) = &self.overlay {
+            let _ = overlay.try_send(message);
+        }
+    }
+}
+
+impl LiveSink for Outputs {
+    fn emit(&mut self, event: &Event<'_>, unix_ms: u64) {
+        let json = (self.format == Format::Jsonl || self.stream.is_some())
+            .then(|| live_json_line(event, unix_ms));
+        let line = match self.format {
+            Format::Jsonl => json.clone(),
+            Format::Text => text_line(event, self.verbose),
+        };
+        if let Some(line) = line {
+            if let Err(TrySendError::Full(_)) = self.stdout.try_send(line) {
+                self.stdout_dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        if let (Some(stream), Some(json)) = (&self.stream, json) {
+            stream.publish(Arc::from(json));
+        }
+        match event {
+            Event::Nudge {
+                nudge,
+                text,
+                phrase,
+                priority,
+                ..
+            } => self.to_overlay(OverlayMessage::Nudge {
+                nudge: *nudge,
+                text: text.to_string(),
+                phrase: phrase.to_string(),
+                priority: *priority,
+            }),
+            Event::Call { change, .. } => self.to_overlay(match change {
+                Change::Start => OverlayMessage::CallStarted,
+                Change::End => OverlayMessage::CallEnded,
+            }),
+            Event::Notice {
+                code: NoticeCode::DeviceLost,
+                message,
+                ..
+            } => self.to_overlay(OverlayMessage::Status {
+                text: message.to_string(),
+                warning: true,
+            }),
+            Event::Notice {
+                code: NoticeCode::DeviceBack,
+                ..
+            } => self.to_overlay(OverlayMessage::ClearStatus),
+            _ => {}
+        }
+    }
+
+    fn indicators(&mut self, caller_frustration: f32, agent_talk_share: f32) {
+        self.to_overlay(OverlayMessage::Indicators {
+            caller_frustration,
+            agent_talk_share,
+        });
+    }
+
+    fn log(&mut self, message: &str) {
+        log(message);
+    }
+}

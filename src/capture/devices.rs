@@ -1,0 +1,196 @@
+//! Which audio devices there are, and finding the one the config or command line names.
+
+use std::fmt;
+use std::str::FromStr;
+
+use cpal::traits::{DeviceTrait, HostTrait};
+
+use super::CaptureError;
+
+/// Which side of the call a capture carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The agent's microphone.
+    Agent,
+    /// What the softphone plays: the caller.
+    Caller,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Agent => "agent",
+            Side::Caller => "caller",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        match self {
+            Side::Agent => 0,
+            Side::Caller => 1,
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One device as `callcue devices` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// The id to paste into config or `--agent-device` / `--caller-device`.
+    pub id: String,
+    /// The name people see.
+    pub name: String,
+    pub can_capture: bool,
+    pub is_output: bool,
+    /// A loopback of an output: a PulseAudio monitor, or a Windows output (WASAPI
+    /// captures what an output plays).
+    pub is_loopback: bool,
+}
+
+impl DeviceInfo {
+    pub fn of(device: &cpal::Device) -> Self {
+        let id = device.id().map(|id| id.to_string()).unwrap_or_default();
+        let description = device.description().ok();
+        let name = description
+            .as_ref()
+            .map(|d| d.name().to_string())
+            .unwrap_or_else(|| id.clone());
+        let is_output = device.supports_output();
+        let is_monitor = id.ends_with(".monitor") || name.starts_with("Monitor of ");
+        let is_wasapi_output = id.starts_with("wasapi:") && is_output;
+        Self {
+            can_capture: device.supports_input() || is_wasapi_output,
+            is_output,
+            is_loopback: is_monitor || is_wasapi_output,
+            id,
+            name,
+        }
+    }
+}
+
+/// The hosts worth listing: on Linux, PulseAudio (PipeWire serves it too) when its server
+/// answers, since ALSA's list then repeats the same hardware as raw plugins; otherwise the
+/// platform's default host. `all` lists every host.
+fn hosts(all: bool) -> Vec<cpal::Host> {
+    let available = cpal::available_hosts();
+    if all {
+        return available
+            .into_iter()
+            .filter_map(|id| cpal::host_from_id(id).ok())
+            .collect();
+    }
+    #[cfg(target_os = "linux")]
+    if available.contains(&cpal::HostId::PulseAudio) {
+        if let Ok(host) = cpal::host_from_id(cpal::HostId::PulseAudio) {
+            return vec![host];
+        }
+    }
+    vec![cpal::default_host()]
+}
+
+/// Every device of the preferred host (or of all hosts), in the host's order.
+pub fn list_devices(all_hosts: bool) -> Vec<DeviceInfo> {
+    let mut list = Vec::new();
+    for host in hosts(all_hosts) {
+        if let Ok(devices) = host.devices() {
+            list.extend(devices.map(|d| DeviceInfo::of(&d)));
+        }
+    }
+    list
+}
+
+/// Finds the device `spec` names for `side`: an exact id (`pulseaudio:caller.monitor`),
+/// else a device whose id or name contains `spec` (case-insensitive, one match only).
+/// An empty `spec` is the side's default: the default input for the agent, the loopback
+/// of the default output for the caller.
+pub fn find_device(side: Side, spec: &str) -> Result<cpal::Device, CaptureError> {
+    let spec = spec.trim();
+    if spec.is_empty() {
+        return default_device(side);
+    }
+    if let Ok(id) = cpal::DeviceId::from_str(spec) {
+        if let Ok(host) = cpal::host_from_id(id.host()) {
+            if let Some(device) = host.device_by_id(&id) {
+                return Ok(device);
+            }
+        }
+    }
+    let wanted = spec.to_lowercase();
+    let mut matches: Vec<(cpal::Device, DeviceInfo)> = Vec::new();
+    for host in hosts(false) {
+        let Ok(devices) = host.devices() else {
+            continue;
+        };
+        for device in devices {
+            let info = DeviceInfo::of(&device);
+            if !info.can_capture {
+                continue;
+            }
+            if info.id.to_lowercase() == wanted {
+                return Ok(device);
+            }
+            if info.id.to_lowercase().contains(&wanted)
+                || info.name.to_lowercase().contains(&wanted)
+            {
+                matches.push((device, info));
+            }
+        }
+    }
+    match matches.len() {
+        0 => Err(CaptureError::NotFound {
+            side,
+            spec: spec.to_string(),
+        }),
+        1 => Ok(matches.remove(0).0),
+        _ => Err(CaptureError::Ambiguous {
+            side,
+            spec: spec.to_string(),
+            candidates: matches
+                .iter()
+                .map(|(_, info)| info.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+fn default_device(side: Side) -> Result<cpal::Device, CaptureError> {
+    let no_default = |message: &str| CaptureError::NoDefault {
+        side,
+        message: message.to_string(),
+    };
+    let host = hosts(false)
+        .into_iter()
+        .next()
+        .ok_or_else(|| no_default("no audio system found"))?;
+    match side {
+        Side::Agent => host
+            .default_input_device()
+            .ok_or_else(|| no_default("no default input (microphone); set capture.agent_device")),
+        Side::Caller => {
+            let output = host.default_output_device().ok_or_else(|| {
+                no_default("no default output to capture; set capture.caller_device")
+            })?;
+            let info = DeviceInfo::of(&output);
+            if info.id.starts_with("wasapi:") {
+                // WASAPI captures what an output plays when opened for input.
+                return Ok(output);
+            }
+            let monitor_id = format!("{}.monitor", info.id);
+            cpal::DeviceId::from_str(&monitor_id)
+                .ok()
+                .and_then(|id| host.device_by_id(&id))
+                .ok_or_else(|| {
+                    no_default(
+                        "no loopback of the default output found; set capture.caller_device \
+                         to a loopback or monitor device (`callcue devices`)",
+                    )
+                })
+        }
+    }
+}

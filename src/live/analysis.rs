@@ -1,0 +1,555 @@
+//! The `callcue-analysis` thread: frames from both captures, calls found or marked, the
+//! analyzer and speech-to-text per call, events out.
+//!
+//! Every [`TICK`] it drains both capture rings and processes every frame pair it can:
+//! both sides' frames when both have one; one side's frame with silence for the other
+//! when the other has delivered nothing for `capture.stall_ms` (a loopback device is
+//! quiet between calls; a device may be unplugged); silence for both, paced by the wall
+//! clock, when neither delivers. Speech-to-text runs on its own thread and is only ever
+//! polled here, so whisper never holds up the next frame.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::RecvTimeoutError;
+
+use super::bleed::BleedGate;
+use super::calls::{AudioCallChange, CallDetector, Preroll};
+use super::framer::SideFramer;
+use super::{unix_now_ms, ControlReceiver, DeviceNews, LiveControl, LiveSink};
+use crate::capture::{CaptureClock, Side};
+use crate::config::Config;
+use crate::event::{CallMarkedBy, Change, Event, EventSink, NoticeCode};
+use crate::replay::SttSetup;
+use crate::stt::{SpeechToText, SttOutcome};
+use crate::summary::CaptureTotals;
+use crate::CallAnalyzer;
+
+/// How often the rings are drained.
+const TICK: Duration = Duration::from_millis(5);
+/// How often the overlay's indicators are refreshed during a call.
+const INDICATORS_EVERY: Duration = Duration::from_millis(500);
+/// The most one side may run ahead of the other (device clock drift) before its oldest
+/// audio is dropped to realign them.
+const MAX_SKEW_FRAMES: usize = 50;
+/// At shutdown, how long the last clips may take to be transcribed.
+const FINAL_STT_WAIT: Duration = Duration::from_secs(3);
+/// Capture-to-decision delays are counted in 1 ms bins up to this.
+const DELAY_BINS_MS: usize = 2000;
+
+/// Runs until a `Stop` arrives or every sender is gone.
+pub(crate) fn run(
+    config: Config,
+    stt: SttSetup,
+    sink: Box<dyn LiveSink>,
+    control: ControlReceiver,
+    clock: CaptureClock,
+) {
+    let mut analysis = Analysis::new(config, stt, sink, clock);
+    loop {
+        let message = match control.recv_timeout(TICK) {
+            Ok(message) => Some(message),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        let mut stop = false;
+        for message in message
+            .into_iter()
+            .chain(std::iter::from_fn(|| control.try_recv().ok()))
+        {
+            if matches!(message, LiveControl::Stop) {
+                stop = true;
+            } else {
+                analysis.handle(message);
+            }
+        }
+        analysis.tick(Instant::now());
+        if stop {
+            break;
+        }
+    }
+    analysis.shut_down();
+}
+
+/// One call in progress.
+struct ActiveCall {
+    id: String,
+    started_by: CallMarkedBy,
+    analyzer: CallAnalyzer,
+    stt: Option<SpeechToText>,
+    bleed_frames_at_start: u64,
+    dropped_at_start: [u64; 2],
+    realign_at_start: u64,
+    device_losses: u32,
+    delays: DelayHistogram,
+}
+
+struct Analysis {
+    config: Config,
+    frame_len: usize,
+    framers: [SideFramer; 2],
+    clock: CaptureClock,
+    started: Instant,
+    /// Frame pairs processed since start (calls and idle alike).
+    frames_processed: u64,
+    detector: CallDetector,
+    preroll: Preroll,
+    bleed: BleedGate,
+    call: Option<ActiveCall>,
+    /// A softphone hook has been heard: hooks mark calls from now on.
+    hooks_in_use: bool,
+    calls_started: u32,
+    stt: SttSetup,
+    stt_notice_given: bool,
+    sink: Box<dyn LiveSink>,
+    /// Sides lost and not back yet.
+    lost: [bool; 2],
+    /// Capture frames lost in ring overruns, by devices no longer attached.
+    dropped_before: [u64; 2],
+    realign_dropped: u64,
+    agent_frame: Vec<f32>,
+    caller_frame: Vec<f32>,
+    silence: Vec<f32>,
+    last_indicators: Instant,
+}
+
+/// Turns analyzer events into live events stamped with the wall clock.
+struct Stamp<'s>(&'s mut dyn LiveSink);
+
+impl EventSink for Stamp<'_> {
+    fn emit(&mut self, event: &Event<'_>) {
+        self.0.emit(event, unix_now_ms());
+    }
+}
+
+impl Analysis {
+    fn new(config: Config, stt: SttSetup, sink: Box<dyn LiveSink>, clock: CaptureClock) -> Self {
+        let frame_ms = config.vad.frame_ms;
+        let frame_len = (crate::ANALYSIS_RATE_HZ / 1000 * frame_ms) as usize;
+        Self {
+            frame_len,
+            framers: [SideFramer::new(frame_len), SideFramer::new(frame_len)],
+            clock,
+            started: Instant::now(),
+            frames_processed: 0,
+            detector: CallDetector::new(&config.calls, &config.vad),
+            preroll: Preroll::new(config.calls.preroll_ms, frame_ms, frame_len),
+            bleed: BleedGate::new(&config.bleed, frame_len),
+            call: None,
+            hooks_in_use: false,
+            calls_started: 0,
+            stt,
+            stt_notice_given: false,
+            sink,
+            lost: [false; 2],
+            dropped_before: [0; 2],
+            realign_dropped: 0,
+            agent_frame: vec![0.0; frame_len],
+            caller_frame: vec![0.0; frame_len],
+            silence: vec![0.0; frame_len],
+            last_indicators: Instant::now(),
+            config,
+        }
+    }
+
+    fn handle(&mut self, message: LiveControl) {
+        match message {
+            LiveControl::CallStart { id } => {
+                self.hooks_in_use = true;
+                if self.call.is_some() {
+                    self.end_call(CallMarkedBy::Hook);
+                }
+                self.preroll.clear();
+                self.start_call(CallMarkedBy::Hook, id, false);
+                self.detector.disarm();
+            }
+            LiveControl::CallEnd => {
+                self.hooks_in_use = true;
+                if self.call.is_some() {
+                    self.end_call(CallMarkedBy::Hook);
+                }
+                self.detector.disarm();
+            }
+            LiveControl::SnoozeForCall => {
+                if let Some(call) = self.call.as_mut() {
+                    call.analyzer.snooze_nudges();
+                }
+            }
+            LiveControl::Device(DeviceNews::Attached(side, capture)) => {
+                let name = format!("{} ({})", capture.device_name, capture.device_id);
+                if let Err(e) = self.framers[side.index()].attach(capture) {
+                    self.sink
+                        .log(&format!("{side} device {name}: cannot use it: {e}"));
+                    return;
+                }
+                self.sink
+                    .log(&format!("capturing the {side} side from {name}"));
+                if std::mem::replace(&mut self.lost[side.index()], false) {
+                    let message = format!("{side} audio is back: {name}");
+                    self.notice(NoticeCode::DeviceBack, &message);
+                }
+            }
+            LiveControl::Device(DeviceNews::Lost { side, reason }) => {
+                let i = side.index();
+                if let Some(capture) = self.framers[i].detach() {
+                    self.dropped_before[i] += capture
+                        .stats
+                        .frames_dropped
+                        .load(std::sync::atomic::Ordering::Relaxed);
+                }
+                if !self.lost[i] {
+                    if let Some(call) = self.call.as_mut() {
+                        call.device_losses += 1;
+                    }
+                }
+                self.lost[i] = true;
+                let other = match side {
+                    Side::Agent => "the caller's side",
+                    Side::Caller => "the agent's side",
+                };
+                let message = format!("{reason}; coaching from {other} until it is back");
+                self.sink.log(&message);
+                self.notice(NoticeCode::DeviceLost, &message);
+            }
+            LiveControl::Stop => {}
+        }
+    }
+
+    fn notice(&mut self, code: NoticeCode, message: &str) {
+        let t_ms = self
+            .call
+            .as_ref()
+            .map_or(0, |call| call.analyzer.position_ms());
+        self.sink.emit(
+            &Event::Notice {
+                t_ms,
+                code,
+                message,
+            },
+            unix_now_ms(),
+        );
+    }
+
+    /// Processes every frame pair that is ready.
+    fn tick(&mut self, now: Instant) {
+        for framer in &mut self.framers {
+            framer.pull(now);
+        }
+        let stall_ms = u64::from(self.config.capture.stall_ms);
+        let frame_ms = u64::from(self.config.vad.frame_ms);
+        self.realign(now, stall_ms);
+        loop {
+            let ready = [self.framers[0].has_frame(), self.framers[1].has_frame()];
+            let stalled = [
+                self.framers[0].is_stalled(now, self.started, stall_ms),
+                self.framers[1].is_stalled(now, self.started, stall_ms),
+            ];
+            let proceed = match ready {
+                [true, true] => true,
+                [true, false] => stalled[1],
+                [false, true] => stalled[0],
+                [false, false] => {
+                    // Neither delivers: keep time with the wall clock, a stall behind.
+                    let due_frames = (now.duration_since(self.started).as_millis() as u64)
+                        .saturating_sub(stall_ms)
+                        / frame_ms;
+                    stalled[0] && stalled[1] && self.frames_processed < due_frames
+                }
+            };
+            if !proceed {
+                break;
+            }
+            let mut agent = std::mem::take(&mut self.agent_frame);
+            let mut caller = std::mem::take(&mut self.caller_frame);
+            if !self.framers[0].pop_frame(&mut agent) {
+                agent.copy_from_slice(&self.silence);
+            }
+            if !self.framers[1].pop_frame(&mut caller) {
+                caller.copy_from_slice(&self.silence);
+            }
+            self.process_pair(&agent, &caller, ready);
+            self.agent_frame = agent;
+            self.caller_frame = caller;
+        }
+        if self.last_indicators.elapsed() >= INDICATORS_EVERY {
+            self.last_indicators = Instant::now();
+            if let Some(call) = &self.call {
+                let frustration = call.analyzer.caller_frustration_score();
+                let talk_share = call.analyzer.agent_talk_share();
+                self.sink.indicators(frustration, talk_share);
+            }
+        }
+    }
+
+    /// Drops the oldest audio of a side that runs far ahead of the other.
+    fn realign(&mut self, now: Instant, stall_ms: u64) {
+        let stalled = |f: &SideFramer| f.is_stalled(now, self.started, stall_ms);
+        if stalled(&self.framers[0]) || stalled(&self.framers[1]) {
+            return;
+        }
+        let queued = [
+            self.framers[0].queued_frames(),
+            self.framers[1].queued_frames(),
+        ];
+        for (ahead, behind) in [(0, 1), (1, 0)] {
+            let skew = queued[ahead].saturating_sub(queued[behind]);
+            if skew > MAX_SKEW_FRAMES {
+                let excess = skew - MAX_SKEW_FRAMES / 2;
+                self.framers[ahead].drop_frames(excess);
+                self.realign_dropped += (excess * self.frame_len) as u64;
+            }
+        }
+    }
+
+    fn process_pair(&mut self, agent: &[f32], caller: &[f32], fresh: [bool; 2]) {
+        self.frames_processed += 1;
+        let in_audio_call = self
+            .call
+            .as_ref()
+            .is_some_and(|call| call.started_by == CallMarkedBy::Audio);
+        let change = self.detector.push(agent, caller, in_audio_call);
+        let audio_marks_calls = self.config.calls.detect_from_audio && !self.hooks_in_use;
+        if audio_marks_calls {
+            match change {
+                AudioCallChange::Started if self.call.is_none() => {
+                    self.start_call(CallMarkedBy::Audio, None, true);
+                }
+                AudioCallChange::Ended if in_audio_call => {
+                    self.end_call(CallMarkedBy::Audio);
+                }
+                _ => {}
+            }
+        } else if self.call.is_none() && !self.hooks_in_use && !self.config.calls.detect_from_audio
+        {
+            // Neither hooks nor audio mark calls: one call from start to stop.
+            self.start_call(CallMarkedBy::Audio, None, false);
+        }
+        let bleed = self.bleed.is_bleed(agent, caller);
+        match self.call.as_mut() {
+            None => self.preroll.push(agent, caller),
+            Some(call) => {
+                let agent_heard = if bleed { &self.silence[..] } else { agent };
+                analyze_frame(call, agent_heard, caller, self.sink.as_mut());
+                for side in [Side::Agent, Side::Caller] {
+                    if fresh[side.index()] && !self.framers[side.index()].has_frame() {
+                        if let Some(delay_ms) =
+                            self.framers[side.index()].delay_of_last_frame_ms(&self.clock)
+                        {
+                            call.delays.record(delay_ms);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn start_call(&mut self, by: CallMarkedBy, id: Option<String>, with_preroll: bool) {
+        self.calls_started += 1;
+        let id = id.unwrap_or_else(|| format!("{}-{}", unix_now_ms() / 1000, self.calls_started));
+        let analyzer = CallAnalyzer::new(&self.config);
+        let mut stt_problem = None;
+        let stt = match &self.stt {
+            SttSetup::Ready(model) => {
+                match SpeechToText::start(Arc::clone(model), &self.config, self.frame_len) {
+                    Ok(stt) => Some(stt),
+                    Err(e) => {
+                        stt_problem = Some(e.to_string());
+                        None
+                    }
+                }
+            }
+            SttSetup::Off => None,
+            SttSetup::Unavailable(reason) => {
+                stt_problem = Some(reason.clone());
+                None
+            }
+        };
+        let mut call = ActiveCall {
+            id,
+            started_by: by,
+            analyzer,
+            stt,
+            bleed_frames_at_start: self.bleed.bleed_frames(),
+            dropped_at_start: self.frames_dropped_now(),
+            realign_at_start: self.realign_dropped,
+            device_losses: 0,
+            delays: DelayHistogram::new(),
+        };
+        self.sink.emit(
+            &Event::Call {
+                t_ms: 0,
+                change: Change::Start,
+                call_id: &call.id,
+                by,
+                capture: None,
+            },
+            unix_now_ms(),
+        );
+        if let Some(reason) = stt_problem {
+            if !self.stt_notice_given {
+                self.stt_notice_given = true;
+                let message =
+                    format!("speech-to-text is off, coaching from the voice alone: {reason}");
+                self.sink.emit(
+                    &Event::Notice {
+                        t_ms: 0,
+                        code: NoticeCode::SttUnavailable,
+                        message: &message,
+                    },
+                    unix_now_ms(),
+                );
+            }
+        }
+        if with_preroll {
+            let sink = self.sink.as_mut();
+            self.preroll
+                .drain(|agent, caller| analyze_frame(&mut call, agent, caller, sink));
+        }
+        self.call = Some(call);
+    }
+
+    fn end_call(&mut self, by: CallMarkedBy) {
+        let Some(mut call) = self.call.take() else {
+            return;
+        };
+        let mut stamp = Stamp(self.sink.as_mut());
+        let end_ms = call.analyzer.position_ms();
+        let stt_totals = call.stt.as_mut().map(|stt| {
+            stt.finish_clips(end_ms);
+            if by == CallMarkedBy::Shutdown {
+                let deadline = Instant::now() + FINAL_STT_WAIT;
+                while !stt.pending().is_empty() && Instant::now() < deadline {
+                    if let Some((_, SttOutcome::Transcribed(transcript))) =
+                        stt.recv_timeout(Duration::from_millis(50))
+                    {
+                        call.analyzer
+                            .process_transcript(&transcript, end_ms, &mut stamp);
+                    }
+                }
+            }
+            while let Some((_, outcome)) = stt.try_recv() {
+                if let SttOutcome::Transcribed(transcript) = outcome {
+                    call.analyzer
+                        .process_transcript(&transcript, end_ms, &mut stamp);
+                }
+            }
+            stt.totals()
+        });
+        call.analyzer.finish_with_stt(&mut stamp, stt_totals);
+        let dropped_now = self.frames_dropped_now();
+        let (median, p95, max) = call.delays.summary();
+        let capture = CaptureTotals {
+            agent_device: self.device_id(Side::Agent),
+            caller_device: self.device_id(Side::Caller),
+            agent_frames_dropped: dropped_now[0] - call.dropped_at_start[0],
+            caller_frames_dropped: dropped_now[1] - call.dropped_at_start[1],
+            realign_samples_dropped: self.realign_dropped - call.realign_at_start,
+            device_losses: call.device_losses,
+            agent_bleed_frames: self.bleed.bleed_frames() - call.bleed_frames_at_start,
+            capture_to_vad_median_ms: median,
+            capture_to_vad_p95_ms: p95,
+            capture_to_vad_max_ms: max,
+        };
+        self.sink.emit(
+            &Event::Call {
+                t_ms: end_ms,
+                change: Change::End,
+                call_id: &call.id,
+                by,
+                capture: Some(&capture),
+            },
+            unix_now_ms(),
+        );
+    }
+
+    fn device_id(&self, side: Side) -> String {
+        self.framers[side.index()]
+            .capture()
+            .map(|c| c.device_id.clone())
+            .unwrap_or_default()
+    }
+
+    /// Capture frames lost in ring overruns so far, per side, over every device used.
+    fn frames_dropped_now(&self) -> [u64; 2] {
+        std::array::from_fn(|i| {
+            let attached = self.framers[i].capture().map_or(0, |c| {
+                c.stats
+                    .frames_dropped
+                    .load(std::sync::atomic::Ordering::Relaxed)
+            });
+            self.dropped_before[i] + attached + self.framers[i].dropped_samples
+        })
+    }
+
+    fn shut_down(mut self) {
+        if self.call.is_some() {
+            self.end_call(CallMarkedBy::Shutdown);
+        }
+    }
+}
+
+/// One frame pair through a call's analyzer and speech-to-text, plus any transcripts
+/// that have come back. Never waits.
+fn analyze_frame(call: &mut ActiveCall, agent: &[f32], caller: &[f32], sink: &mut dyn LiveSink) {
+    let mut stamp = Stamp(sink);
+    let frame_start_ms = call.analyzer.position_ms();
+    if let Some(stt) = call.stt.as_mut() {
+        while let Some((_, outcome)) = stt.try_recv() {
+            if let SttOutcome::Transcribed(transcript) = outcome {
+                call.analyzer
+                    .process_transcript(&transcript, frame_start_ms, &mut stamp);
+            }
+        }
+    }
+    call.analyzer.process_frame(agent, caller, &mut stamp);
+    if let Some(stt) = call.stt.as_mut() {
+        stt.push_frames(
+            [agent, caller],
+            call.analyzer.last_frame_speech(),
+            frame_start_ms,
+        );
+    }
+}
+
+/// Capture-to-decision delays of one call, in 1 ms bins. Fixed size.
+struct DelayHistogram {
+    bins: Vec<u32>,
+    count: u64,
+    max_ms: f64,
+}
+
+impl DelayHistogram {
+    fn new() -> Self {
+        Self {
+            bins: vec![0; DELAY_BINS_MS + 1],
+            count: 0,
+            max_ms: 0.0,
+        }
+    }
+
+    fn record(&mut self, delay_ms: f64) {
+        let bin = (delay_ms.max(0.0).round() as usize).min(DELAY_BINS_MS);
+        self.bins[bin] += 1;
+        self.count += 1;
+        self.max_ms = self.max_ms.max(delay_ms);
+    }
+
+    /// Median, 95th percentile and maximum, in ms (0 when nothing was recorded).
+    fn summary(&self) -> (f32, f32, f32) {
+        if self.count == 0 {
+            return (0.0, 0.0, 0.0);
+        }
+        let quantile = |q: f64| {
+            let rank = ((self.count as f64 * q).ceil() as u64).max(1);
+            let mut seen = 0u64;
+            for (ms, &n) in self.bins.iter().enumerate() {
+                seen += u64::from(n);
+                if seen >= rank {
+                    return ms as f32;
+                }
+            }
+            DELAY_BINS_MS as f32
+        };
+        (quantile(0.5), quantile(0.95), self.max_ms as f32)
+    }
+}

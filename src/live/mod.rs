@@ -1,0 +1,220 @@
+//! Live coaching: two capture devices in, the same analysis and events as replay out,
+//! call by call.
+//!
+//! Threads (all named, all joined by [`LiveSession::stop`]):
+//! - `callcue-devices` owns the cpal streams (they are not `Send` everywhere). It opens
+//!   both sides, watches them, and when one fails (unplugged, switched off) drops it and
+//!   looks for it again every `capture.reattach_every_ms`. Each newly opened capture goes
+//!   to the analysis thread as a [`DeviceNews::Attached`].
+//! - the capture callbacks (cpal's threads) only copy into lock-free rings
+//!   ([`crate::capture`]).
+//! - `callcue-analysis` ([`analysis`]) drains the rings every few ms, frames the audio,
+//!   finds calls, gates the caller's voice leaking into the microphone
+//!   ([`bleed`]), runs the [`CallAnalyzer`](crate::CallAnalyzer) and hands clips to
+//!   speech-to-text (`callcue-stt`, per call) without ever waiting for it.
+//!
+//! Events leave through a [`LiveSink`] with the wall-clock time they were emitted.
+
+pub mod analysis;
+pub mod bleed;
+pub mod calls;
+pub mod framer;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+
+use crate::capture::{find_device, open_capture, CaptureClock, CaptureOutput, CaptureStream, Side};
+use crate::config::Config;
+use crate::event::Event;
+use crate::replay::SttSetup;
+
+/// Messages the analysis thread takes (from the devices thread and from the binary).
+/// The channel is bounded ([`CONTROL_QUEUE_LEN`]).
+pub enum LiveControl {
+    /// A softphone hook: a call started.
+    CallStart { id: Option<String> },
+    /// A softphone hook: the call ended.
+    CallEnd,
+    /// The agent snoozed nudges for the rest of the call.
+    SnoozeForCall,
+    /// News about a capture device.
+    Device(DeviceNews),
+    /// Finish the call in progress, write its summary and stop.
+    Stop,
+}
+
+/// What the devices thread tells the analysis thread.
+pub enum DeviceNews {
+    /// A capture is running for `side`.
+    Attached(Side, CaptureOutput),
+    /// `side` has no capture: never found, or lost. Says why, for people.
+    Lost { side: Side, reason: String },
+}
+
+/// Messages waiting for the analysis thread at most.
+pub const CONTROL_QUEUE_LEN: usize = 64;
+
+/// Receives live events, on the analysis thread: should hand them on, not block.
+pub trait LiveSink: Send {
+    /// One event, emitted at `unix_ms` (ms since the Unix epoch).
+    fn emit(&mut self, event: &Event<'_>, unix_ms: u64);
+    /// The compact indicators, about twice a second during a call: the caller's
+    /// frustration score (0-1) and the agent's share of the talk time (0-1).
+    fn indicators(&mut self, _caller_frustration: f32, _agent_talk_share: f32) {}
+    /// A line for the log (devices attached, problems), not an event.
+    fn log(&mut self, _message: &str) {}
+}
+
+/// Which devices to capture: ids or parts of names, "" for the defaults.
+#[derive(Clone, Debug, Default)]
+pub struct DeviceChoice {
+    pub agent: String,
+    pub caller: String,
+}
+
+/// A running live pipeline.
+pub struct LiveSession {
+    control: Sender<LiveControl>,
+    stop_devices: Arc<AtomicBool>,
+    analysis: Option<JoinHandle<()>>,
+    devices: Option<JoinHandle<()>>,
+}
+
+impl LiveSession {
+    /// Starts capture and analysis. Devices that cannot be opened now are reported as
+    /// `notice` events and looked for again; the pipeline coaches with what it has.
+    pub fn start(
+        config: Config,
+        devices: DeviceChoice,
+        stt: SttSetup,
+        sink: Box<dyn LiveSink>,
+    ) -> std::io::Result<Self> {
+        let (control, control_rx) = bounded(CONTROL_QUEUE_LEN);
+        let clock = CaptureClock::new();
+        let stop_devices = Arc::new(AtomicBool::new(false));
+        let analysis = {
+            let config = config.clone();
+            std::thread::Builder::new()
+                .name("callcue-analysis".into())
+                .spawn(move || analysis::run(config, stt, sink, control_rx, clock))?
+        };
+        let devices = {
+            let control = control.clone();
+            let stop = Arc::clone(&stop_devices);
+            std::thread::Builder::new()
+                .name("callcue-devices".into())
+                .spawn(move || watch_devices(&config, &devices, clock, &control, &stop))?
+        };
+        Ok(Self {
+            control,
+            stop_devices,
+            analysis: Some(analysis),
+            devices: Some(devices),
+        })
+    }
+
+    /// A sender for hooks, snooze and stop.
+    pub fn control(&self) -> Sender<LiveControl> {
+        self.control.clone()
+    }
+
+    /// Ends the call in progress (its summary is emitted), stops capture and joins
+    /// every thread.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        self.stop_devices.store(true, Ordering::Release);
+        if let Some(devices) = self.devices.take() {
+            let _ = devices.join();
+        }
+        let _ = self.control.send(LiveControl::Stop);
+        if let Some(analysis) = self.analysis.take() {
+            let _ = analysis.join();
+        }
+    }
+}
+
+impl Drop for LiveSession {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// Milliseconds since the Unix epoch now.
+pub fn unix_now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// How often the devices thread checks on its streams.
+const DEVICE_CHECK: Duration = Duration::from_millis(100);
+
+/// The devices thread: opens both sides, and reopens a side whose stream failed.
+fn watch_devices(
+    config: &Config,
+    choice: &DeviceChoice,
+    clock: CaptureClock,
+    control: &Sender<LiveControl>,
+    stop: &AtomicBool,
+) {
+    let specs = [choice.agent.as_str(), choice.caller.as_str()];
+    let mut streams: [Option<CaptureStream>; 2] = [None, None];
+    let mut last_problem: [Option<String>; 2] = [None, None];
+    let mut quiet_until_back = [false; 2];
+    let reattach_every = Duration::from_millis(config.capture.reattach_every_ms.into());
+    let mut next_attempt = [std::time::Instant::now(); 2];
+    while !stop.load(Ordering::Acquire) {
+        for side in [Side::Agent, Side::Caller] {
+            let i = side.index();
+            if let Some(stream) = &streams[i] {
+                if stream.stats.failed.load(Ordering::Acquire) {
+                    let code = stream.stats.last_error.load(Ordering::Relaxed);
+                    let why = crate::capture::StreamFailure::from_code(code)
+                        .map_or("the stream stopped", |f| f.describe());
+                    streams[i] = None;
+                    let reason = format!("{side} audio lost: {why}");
+                    // Quiet until it is back: the loss was said once.
+                    last_problem[i] = Some(String::new());
+                    quiet_until_back[i] = true;
+                    let _ = control.send(LiveControl::Device(DeviceNews::Lost { side, reason }));
+                    next_attempt[i] = std::time::Instant::now() + reattach_every;
+                }
+                continue;
+            }
+            if std::time::Instant::now() < next_attempt[i] {
+                continue;
+            }
+            next_attempt[i] = std::time::Instant::now() + reattach_every;
+            let opened = find_device(side, specs[i])
+                .and_then(|device| open_capture(side, &device, config.capture.ring_ms, clock));
+            match opened {
+                Ok((stream, output)) => {
+                    streams[i] = Some(stream);
+                    last_problem[i] = None;
+                    quiet_until_back[i] = false;
+                    let _ = control.send(LiveControl::Device(DeviceNews::Attached(side, output)));
+                }
+                Err(e) => {
+                    let reason = e.to_string();
+                    // Say it once per distinct problem, not every retry.
+                    if !quiet_until_back[i] && last_problem[i].as_deref() != Some(reason.as_str()) {
+                        last_problem[i] = Some(reason.clone());
+                        let _ =
+                            control.send(LiveControl::Device(DeviceNews::Lost { side, reason }));
+                    }
+                }
+            }
+        }
+        std::thread::sleep(DEVICE_CHECK);
+    }
+}
+
+/// Receives the control channel in the analysis thread.
+pub(crate) type ControlReceiver = Receiver<LiveControl>;

@@ -1,0 +1,645 @@
+//! The bleed gate (`callcue::live::bleed`) on real voices (`../shared/data`): the caller's
+//! side is real recorded speech, the agent's microphone is that speech delayed, attenuated,
+//! low-passed and noisy (a leak), with or without a different real voice talking over it.
+//!
+//! 1. a leak alone is judged bleed, at 20/80/180 ms and -15 to -30 dB;
+//! 2. the agent's own voice over the leak (double talk) is not;
+//! 3. the agent talking with the caller silent never is;
+//! 4. through the real `CallAnalyzer`: without the gate the leak becomes agent speech
+//!    (and interruptions, and `pause` nudges); with it, none of that, while a real agent
+//!    cut-in is still an interruption.
+//!
+//! The figures are printed (`--nocapture`), with the gate's cost per frame. Skipped, with a
+//! message, where ../shared/data is absent.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use callcue::audio::{read_wav, resample};
+use callcue::config::BleedConfig;
+use callcue::live::bleed::BleedGate;
+use callcue::{CallAnalyzer, Config, Event, NudgeId, Speaker, ANALYSIS_RATE_HZ};
+
+// ---- allocation counting (this thread only) -------------------------------------------
+
+struct CountingAllocator;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(|c| c.get()) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.with(|c| c.get()) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+// ---- the test audio -------------------------------------------------------------------
+
+const RATE: usize = ANALYSIS_RATE_HZ as usize;
+/// The level both voices are brought to (active speech, like a softphone's playback).
+const VOICE_DBFS: f32 = -20.0;
+/// The microphone's own noise.
+const MIC_NOISE_DBFS: f32 = -60.0;
+/// The leak's low-pass (a small speaker, a headset's shell).
+const LEAK_CUTOFF_HZ: f32 = 3000.0;
+const DELAYS_MS: [usize; 3] = [20, 80, 180];
+const ATTENUATIONS_DB: [f32; 4] = [-15.0, -20.0, -25.0, -30.0];
+/// Shares the gate must reach (see the module docs).
+const MIN_BLEED_SHARE: f64 = 0.80;
+const MIN_OWN_VOICE_KEPT: f64 = 0.80;
+
+fn data_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    (dir.join("speech").is_dir() && dir.join("vad").is_dir()).then_some(dir)
+}
+
+/// The first channel of a recording, at 16 kHz.
+fn load(path: &Path) -> Vec<f32> {
+    let wav = read_wav(path).unwrap_or_else(|e| panic!("{e}"));
+    let samples = wav.channels.into_iter().next().expect("a channel");
+    resample(&samples, wav.sample_rate_hz, ANALYSIS_RATE_HZ).expect("resample")
+}
+
+fn energy(x: &[f32]) -> f32 {
+    x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32
+}
+
+fn dbfs(e: f32) -> f32 {
+    10.0 * e.max(1e-12).log10()
+}
+
+/// Per-10 ms-frame levels.
+fn levels(x: &[f32], frame: usize) -> Vec<f32> {
+    x.chunks_exact(frame).map(|f| dbfs(energy(f))).collect()
+}
+
+/// Cuts the silence around a recording's speech, keeping 50 ms.
+fn trim(x: &[f32]) -> Vec<f32> {
+    let frame = RATE / 100;
+    let l = levels(x, frame);
+    let top = l.iter().copied().fold(f32::MIN, f32::max);
+    let loud = |v: &f32| *v > top - 35.0;
+    let first = l.iter().position(loud).unwrap_or(0).saturating_sub(5);
+    let last = (l.iter().rposition(loud).unwrap_or(0) + 6).min(l.len());
+    x[first * frame..last * frame].to_vec()
+}
+
+/// Scales a recording so its active speech (frames within 35 dB of the loudest) sits at
+/// `target_dbfs`.
+fn normalize(x: &[f32], target_dbfs: f32) -> Vec<f32> {
+    let frame = RATE / 100;
+    let frames: Vec<f32> = x.chunks_exact(frame).map(energy).collect();
+    let top = frames.iter().copied().fold(0.0f32, f32::max);
+    let active: Vec<f32> = frames
+        .iter()
+        .copied()
+        .filter(|&e| e > top * 10f32.powf(-3.5))
+        .collect();
+    let level = dbfs(active.iter().sum::<f32>() / active.len().max(1) as f32);
+    let gain = 10f32.powf((target_dbfs - level) / 20.0);
+    x.iter().map(|v| v * gain).collect()
+}
+
+/// Recordings trimmed and joined with `gap_ms` of silence, at [`VOICE_DBFS`].
+fn voice(dir: &Path, files: &[&str], gap_ms: usize) -> Vec<f32> {
+    let mut out = Vec::new();
+    for file in files {
+        out.extend(trim(&load(&dir.join(file))));
+        out.extend(std::iter::repeat_n(0.0, gap_ms * RATE / 1000));
+    }
+    normalize(&out, VOICE_DBFS)
+}
+
+/// Deterministic noise, uniform, at `dbfs` RMS.
+fn noise(len: usize, dbfs: f32, seed: u32) -> Vec<f32> {
+    let scale = 10f32.powf(dbfs / 20.0) * 3f32.sqrt();
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            scale * ((state >> 8) as f32 / (1u32 << 23) as f32 - 1.0)
+        })
+        .collect()
+}
+
+/// The caller's audio as the agent's microphone hears it: `delay_ms` later,
+/// `attenuation_db` quieter, through a one-pole low-pass (no noise added).
+fn leak(caller: &[f32], delay_ms: usize, attenuation_db: f32) -> Vec<f32> {
+    let delay = delay_ms * RATE / 1000;
+    let gain = 10f32.powf(attenuation_db / 20.0);
+    let pole = (-2.0 * std::f32::consts::PI * LEAK_CUTOFF_HZ / RATE as f32).exp();
+    let mut state = 0.0f32;
+    (0..caller.len())
+        .map(|i| {
+            let x = if i >= delay { caller[i - delay] } else { 0.0 };
+            state = (1.0 - pole) * gain * x + pole * state;
+            state
+        })
+        .collect()
+}
+
+fn mix(parts: &[&[f32]]) -> Vec<f32> {
+    let len = parts.iter().map(|p| p.len()).max().unwrap_or(0);
+    let mut out = vec![0.0; len];
+    for part in parts {
+        for (o, x) in out.iter_mut().zip(part.iter()) {
+            *o += x;
+        }
+    }
+    out
+}
+
+/// `x` starting `at_ms` into a signal of `len` samples.
+fn placed(x: &[f32], at_ms: usize, len: usize) -> Vec<f32> {
+    let mut out = vec![0.0; len];
+    let at = at_ms * RATE / 1000;
+    for (o, v) in out[at.min(len)..].iter_mut().zip(x) {
+        *o = *v;
+    }
+    out
+}
+
+/// The gate's verdict on every frame.
+fn gate_run(agent: &[f32], caller: &[f32], frame: usize) -> Vec<bool> {
+    let mut gate = BleedGate::new(&BleedConfig::default(), frame);
+    let verdicts: Vec<bool> = agent
+        .chunks_exact(frame)
+        .zip(caller.chunks_exact(frame))
+        .map(|(a, c)| gate.is_bleed(a, c))
+        .collect();
+    assert_eq!(
+        gate.bleed_frames(),
+        verdicts.iter().filter(|&&b| b).count() as u64
+    );
+    verdicts
+}
+
+/// Share of the frames picked by `pick` that the gate judged `want`.
+fn share(verdicts: &[bool], pick: impl Fn(usize) -> bool, want: bool) -> (f64, usize) {
+    let picked: Vec<bool> = (0..verdicts.len())
+        .filter(|&i| pick(i))
+        .map(|i| verdicts[i])
+        .collect();
+    let hits = picked.iter().filter(|&&b| b == want).count();
+    (hits as f64 / picked.len().max(1) as f64, picked.len())
+}
+
+/// Speech-level frames: what the analyzer's voice activity could take as speech.
+fn speech_level_dbfs() -> f32 {
+    Config::default().vad.min_speech_level_dbfs
+}
+
+struct Callers {
+    /// Five sentences by one speaker, 400 ms apart (15 s).
+    sentences: Vec<f32>,
+    /// A real two-person conversation (30 s).
+    conversation: Vec<f32>,
+}
+
+fn callers(dir: &Path) -> Callers {
+    let speech = dir.join("speech");
+    Callers {
+        sentences: voice(
+            &speech,
+            &[
+                "spk1_snt1.wav",
+                "spk1_snt2.wav",
+                "spk1_snt3.wav",
+                "spk1_snt4.wav",
+                "spk1_snt5.wav",
+            ],
+            400,
+        ),
+        conversation: normalize(&load(&dir.join("vad/two_person_chat.wav")), VOICE_DBFS),
+    }
+}
+
+/// The agent's own voice: other speakers than the callers (11 s).
+fn agent_voice(dir: &Path) -> Vec<f32> {
+    voice(
+        &dir.join("speech"),
+        &[
+            "arctic_a0007.wav",
+            "spk2_snt1.wav",
+            "spk2_snt2.wav",
+            "spk2_snt4.wav",
+        ],
+        200,
+    )
+}
+
+// ---- 1. the leak alone ----------------------------------------------------------------
+
+#[test]
+fn a_leak_of_the_callers_voice_is_judged_bleed() {
+    let Some(dir) = data_dir() else {
+        eprintln!("skipped: ../shared/data is not here");
+        return;
+    };
+    let callers = callers(&dir);
+    let floor = speech_level_dbfs();
+    eprintln!("scenario 1: caller speech alone, leaking into the microphone");
+    eprintln!(
+        "{:<13} {:>5} {:>6} {:>6} {:>8} {:>8}",
+        "caller", "frame", "delay", "level", "frames", "bleed"
+    );
+    let mut failures = Vec::new();
+    for (name, caller) in [
+        ("sentences", &callers.sentences),
+        ("conversation", &callers.conversation),
+    ] {
+        for frame_ms in [10, 20] {
+            let frame = RATE / 1000 * frame_ms;
+            for delay_ms in DELAYS_MS {
+                for attenuation_db in ATTENUATIONS_DB {
+                    let mic = mix(&[
+                        &leak(caller, delay_ms, attenuation_db),
+                        &noise(caller.len(), MIC_NOISE_DBFS, 7),
+                    ]);
+                    let verdicts = gate_run(&mic, caller, frame);
+                    let level = levels(&mic, frame);
+                    let (bleed, n) = share(&verdicts, |i| level[i] >= floor, true);
+                    eprintln!(
+                        "{name:<13} {frame_ms:>3}ms {delay_ms:>4}ms {attenuation_db:>4}dB {n:>8} {:>7.1}%",
+                        100.0 * bleed
+                    );
+                    if bleed < MIN_BLEED_SHARE {
+                        failures.push(format!(
+                            "{name} {frame_ms} ms frames, {delay_ms} ms, {attenuation_db} dB: {:.1}%",
+                            100.0 * bleed
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "speech-level leak frames judged bleed below {:.0}%: {failures:?}",
+        100.0 * MIN_BLEED_SHARE
+    );
+}
+
+// ---- 2. double talk -------------------------------------------------------------------
+
+#[test]
+fn the_agents_own_voice_over_the_leak_is_not_bleed() {
+    let Some(dir) = data_dir() else {
+        eprintln!("skipped: ../shared/data is not here");
+        return;
+    };
+    let callers = callers(&dir);
+    let own = agent_voice(&dir);
+    let floor = speech_level_dbfs();
+    eprintln!("scenario 2: the agent's own voice (from 2 s) over the caller's leak");
+    eprintln!(
+        "{:<13} {:>5} {:>6} {:>6} {:>9} {:>9} {:>9}",
+        "caller", "frame", "delay", "level", "dominant", "own>=-55", "leak only"
+    );
+    let mut failures = Vec::new();
+    for (name, caller) in [
+        ("sentences", &callers.sentences),
+        ("conversation", &callers.conversation),
+    ] {
+        let own = placed(&own, 2000, caller.len());
+        for frame_ms in [10, 20] {
+            let frame = RATE / 1000 * frame_ms;
+            let own_level = levels(&own, frame);
+            for delay_ms in DELAYS_MS {
+                for attenuation_db in ATTENUATIONS_DB {
+                    let leaked = leak(caller, delay_ms, attenuation_db);
+                    let mic = mix(&[&leaked, &own, &noise(caller.len(), MIC_NOISE_DBFS, 9)]);
+                    let verdicts = gate_run(&mic, caller, frame);
+                    let leak_level = levels(&leaked, frame);
+                    // The agent's voice present and at least as strong as the leak.
+                    let (dominant, n) = share(
+                        &verdicts,
+                        |i| own_level[i] >= floor && own_level[i] >= leak_level[i],
+                        false,
+                    );
+                    // The agent's voice present at all.
+                    let (present, _) = share(&verdicts, |i| own_level[i] >= floor, false);
+                    // The leak alone (between the agent's words), after the agent started.
+                    let (leak_only, _) = share(
+                        &verdicts,
+                        |i| {
+                            i * frame_ms >= 2000
+                                && own_level[i] < floor - 10.0
+                                && leak_level[i] >= floor
+                        },
+                        true,
+                    );
+                    eprintln!(
+                        "{name:<13} {frame_ms:>3}ms {delay_ms:>4}ms {attenuation_db:>4}dB {:>8.1}% {:>8.1}% {:>8.1}%   (n={n}; kept, kept, gated)",
+                        100.0 * dominant,
+                        100.0 * present,
+                        100.0 * leak_only
+                    );
+                    if dominant < MIN_OWN_VOICE_KEPT {
+                        failures.push(format!(
+                            "{name} {frame_ms} ms frames, {delay_ms} ms, {attenuation_db} dB: {:.1}% kept",
+                            100.0 * dominant
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "agent-voice frames kept (not judged bleed) below {:.0}%: {failures:?}",
+        100.0 * MIN_OWN_VOICE_KEPT
+    );
+}
+
+// ---- 3. the agent with the caller silent ----------------------------------------------
+
+#[test]
+fn the_agent_talking_with_the_caller_silent_is_never_bleed() {
+    let Some(dir) = data_dir() else {
+        eprintln!("skipped: ../shared/data is not here");
+        return;
+    };
+    let callers = callers(&dir);
+    let own = agent_voice(&dir);
+    eprintln!("scenario 3: the agent talking, the caller silent");
+    for frame_ms in [10, 20] {
+        let frame = RATE / 1000 * frame_ms;
+        // A new gate; the caller's side digital silence or faint line noise.
+        for (what, caller) in [
+            ("digital silence", vec![0.0; own.len()]),
+            ("line noise -75 dBFS", noise(own.len(), -75.0, 3)),
+        ] {
+            let mic = mix(&[&own, &noise(own.len(), MIC_NOISE_DBFS, 4)]);
+            let verdicts = gate_run(&mic, &caller, frame);
+            let n = verdicts.iter().filter(|&&b| b).count();
+            eprintln!("  {frame_ms} ms frames, caller {what}: {n} bleed frames");
+            assert_eq!(n, 0, "{frame_ms} ms frames, caller {what}");
+        }
+        // After the path was learned: the caller talks (leaking), stops; 500 ms later the
+        // agent talks alone.
+        for delay_ms in DELAYS_MS {
+            let caller = &callers.sentences;
+            let agent_from_ms = caller.len() * 1000 / RATE + 500;
+            let len = caller.len() + own.len() + RATE / 2;
+            let caller_side = placed(caller, 0, len);
+            let mic = mix(&[
+                &leak(&caller_side, delay_ms, -15.0),
+                &placed(&own, agent_from_ms, len),
+                &noise(len, MIC_NOISE_DBFS, 5),
+            ]);
+            let verdicts = gate_run(&mic, &caller_side, frame);
+            let before = verdicts[..agent_from_ms / frame_ms]
+                .iter()
+                .filter(|&&b| b)
+                .count();
+            let after = verdicts[agent_from_ms / frame_ms..]
+                .iter()
+                .filter(|&&b| b)
+                .count();
+            eprintln!(
+                "  {frame_ms} ms frames, after a leak at {delay_ms} ms: {before} bleed frames while the caller talked, {after} while the agent talked alone"
+            );
+            assert!(before > 0, "the leak was never gated");
+            assert_eq!(after, 0, "{frame_ms} ms frames, {delay_ms} ms");
+        }
+    }
+}
+
+// ---- 4. through the analyzer ----------------------------------------------------------
+
+#[derive(Default, Debug)]
+struct Outcome {
+    agent_segments: usize,
+    agent_speech_ms: u64,
+    agent_interruptions: Vec<u64>,
+    pause_nudges: usize,
+    caller_segments: usize,
+}
+
+/// Runs a call through `CallAnalyzer` (default config), the agent frame replaced by
+/// silence where the gate (if any) says bleed.
+fn analyze(agent: &[f32], caller: &[f32], gated: bool) -> Outcome {
+    let config = Config::default();
+    let mut analyzer = CallAnalyzer::new(&config);
+    let frame = analyzer.frame_len();
+    let mut gate = BleedGate::new(&config.bleed, frame);
+    let silence = vec![0.0f32; frame];
+    let mut outcome = Outcome::default();
+    let mut sink = |e: &Event<'_>| match *e {
+        Event::Speech {
+            speaker,
+            start_ms,
+            end_ms,
+            ..
+        } => {
+            if speaker == Speaker::Agent {
+                outcome.agent_segments += 1;
+                outcome.agent_speech_ms += end_ms - start_ms;
+            } else {
+                outcome.caller_segments += 1;
+            }
+        }
+        Event::Interruption {
+            by: Speaker::Agent,
+            start_ms,
+            ..
+        } => outcome.agent_interruptions.push(start_ms),
+        Event::Nudge {
+            nudge: NudgeId::Pause,
+            ..
+        } => outcome.pause_nudges += 1,
+        _ => {}
+    };
+    for (a, c) in agent.chunks_exact(frame).zip(caller.chunks_exact(frame)) {
+        let bleed = gated && gate.is_bleed(a, c);
+        analyzer.process_frame(if bleed { &silence } else { a }, c, &mut sink);
+    }
+    analyzer.finish(&mut sink);
+    outcome
+}
+
+#[test]
+fn through_the_analyzer_the_gate_removes_the_leak_and_keeps_a_real_cut_in() {
+    let Some(dir) = data_dir() else {
+        eprintln!("skipped: ../shared/data is not here");
+        return;
+    };
+    let callers = callers(&dir);
+    eprintln!("scenario 4: CallAnalyzer (default config, 20 ms frames), leak only");
+    eprintln!(
+        "{:<13} {:>6} {:>6} | {:>22} | {:>22}",
+        "caller", "delay", "level", "without gate", "with gate"
+    );
+    eprintln!(
+        "{:<13} {:>6} {:>6} | {:>6} {:>6} {:>4} {:>4} | {:>6} {:>6} {:>4} {:>4}",
+        "", "", "", "segs", "ms", "int", "nud", "segs", "ms", "int", "nud"
+    );
+    let mut ungated_segments_at_loudest = 0;
+    for (name, caller) in [
+        ("sentences", &callers.sentences),
+        ("conversation", &callers.conversation),
+    ] {
+        for delay_ms in DELAYS_MS {
+            for attenuation_db in ATTENUATIONS_DB {
+                let mic = mix(&[
+                    &leak(caller, delay_ms, attenuation_db),
+                    &noise(caller.len(), MIC_NOISE_DBFS, 11),
+                ]);
+                let without = analyze(&mic, caller, false);
+                let with = analyze(&mic, caller, true);
+                eprintln!(
+                    "{name:<13} {delay_ms:>4}ms {attenuation_db:>4}dB | {:>6} {:>6} {:>4} {:>4} | {:>6} {:>6} {:>4} {:>4}",
+                    without.agent_segments,
+                    without.agent_speech_ms,
+                    without.agent_interruptions.len(),
+                    without.pause_nudges,
+                    with.agent_segments,
+                    with.agent_speech_ms,
+                    with.agent_interruptions.len(),
+                    with.pause_nudges
+                );
+                assert!(
+                    with.agent_interruptions.is_empty() && with.pause_nudges == 0,
+                    "{name}, {delay_ms} ms, {attenuation_db} dB: with the gate {with:?}"
+                );
+                assert!(with.caller_segments > 0);
+                if attenuation_db == ATTENUATIONS_DB[0] {
+                    assert!(
+                        without.agent_segments > 0,
+                        "{name}, {delay_ms} ms, {attenuation_db} dB: the leak alone made no agent speech"
+                    );
+                    ungated_segments_at_loudest += without.agent_segments;
+                }
+                assert!(with.agent_speech_ms <= without.agent_speech_ms);
+            }
+        }
+    }
+    assert!(ungated_segments_at_loudest > 0);
+
+    // A real cut-in: the caller talks on (sentences 250 ms apart); 3 s in, the agent talks
+    // over them for 4 s, at a normal level; the leak runs all along.
+    let speech = dir.join("speech");
+    let caller = voice(
+        &speech,
+        &[
+            "spk1_snt1.wav",
+            "spk1_snt2.wav",
+            "spk1_snt3.wav",
+            "spk1_snt4.wav",
+        ],
+        250,
+    );
+    let own = voice(&speech, &["arctic_a0007.wav"], 0);
+    let cut_in_ms = 3000;
+    eprintln!("scenario 4b: the agent cuts in at {cut_in_ms} ms over the caller");
+    for delay_ms in DELAYS_MS {
+        for attenuation_db in [-15.0, -25.0] {
+            let mic = mix(&[
+                &leak(&caller, delay_ms, attenuation_db),
+                &placed(&own, cut_in_ms, caller.len()),
+                &noise(caller.len(), MIC_NOISE_DBFS, 13),
+            ]);
+            let without = analyze(&mic, &caller, false);
+            let with = analyze(&mic, &caller, true);
+            eprintln!(
+                "  {delay_ms:>3} ms {attenuation_db} dB: agent interruptions without gate at {:?} ms, with gate at {:?} ms; pause nudges {} / {}",
+                without.agent_interruptions,
+                with.agent_interruptions,
+                without.pause_nudges,
+                with.pause_nudges
+            );
+            assert!(
+                with.agent_interruptions
+                    .iter()
+                    .any(|&start| start.abs_diff(cut_in_ms as u64) <= 300),
+                "{delay_ms} ms, {attenuation_db} dB: the cut-in at {cut_in_ms} ms was lost: {with:?}"
+            );
+        }
+    }
+}
+
+// ---- cost -----------------------------------------------------------------------------
+
+#[test]
+fn cost_per_frame_and_no_allocation() {
+    let Some(dir) = data_dir() else {
+        eprintln!("skipped: ../shared/data is not here");
+        return;
+    };
+    let callers = callers(&dir);
+    let own = placed(&agent_voice(&dir), 5000, callers.conversation.len());
+    let caller = &callers.conversation;
+    let mic = mix(&[
+        &leak(caller, 80, -20.0),
+        &own,
+        &noise(caller.len(), MIC_NOISE_DBFS, 17),
+    ]);
+    for (frame_ms, max_delay_ms) in [(10, 200), (20, 200), (10, 500)] {
+        let frame = RATE / 1000 * frame_ms;
+        let config = BleedConfig {
+            max_delay_ms,
+            ..BleedConfig::default()
+        };
+        let mut gate = BleedGate::new(&config, frame);
+        let pairs: Vec<(&[f32], &[f32])> = mic
+            .chunks_exact(frame)
+            .zip(caller.chunks_exact(frame))
+            .collect();
+        // Twice through: the second pass is timed and counted.
+        let mut bleed = 0usize;
+        for (a, c) in &pairs {
+            bleed += usize::from(gate.is_bleed(a, c));
+        }
+        ALLOCATIONS.store(0, Ordering::Relaxed);
+        COUNTING.with(|c| c.set(true));
+        let started = Instant::now();
+        for (a, c) in &pairs {
+            bleed += usize::from(gate.is_bleed(std::hint::black_box(a), c));
+        }
+        let elapsed = started.elapsed();
+        COUNTING.with(|c| c.set(false));
+        let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+        eprintln!(
+            "cost: {frame_ms} ms frames, max_delay_ms {max_delay_ms}: {:.0} ns per frame ({} frames, {bleed} bleed), {allocations} allocations",
+            elapsed.as_nanos() as f64 / pairs.len() as f64,
+            pairs.len()
+        );
+        assert_eq!(allocations, 0, "is_bleed allocated");
+    }
+}
+
+#[test]
+fn zz_debug() {
+    let dir = data_dir().unwrap();
+    let callers = callers(&dir);
+    let caller = &callers.sentences;
+    let mic = mix(&[&leak(caller, 20, -20.0), &noise(caller.len(), MIC_NOISE_DBFS, 11)]);
+    let cl = levels(caller, 320);
+    let mut gate = BleedGate::new(&BleedConfig::default(), 320);
+    for (i, (a, c)) in mic.chunks_exact(320).zip(caller.chunks_exact(320)).enumerate().take(80) {
+        eprint!("{:5} c={:.1} ", i * 20, cl[i]);
+        gate.is_bleed(a, c);
+    }
+}
