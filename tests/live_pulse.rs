@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::calls::live_call;
-use common::events::{CallBy, Change, Ev, LiveEv, NoticeCode, Side};
+use common::events::{parse_live_line, CallBy, Change, Ev, LiveEv, NoticeCode, Side};
 use common::live::{unix_now_ms, LiveRun};
 use common::pulse::{write_mono_wav, PulseServer};
-use common::synth::{render_call, RenderedCall};
+use common::synth::{render_call, synth_line, RenderedCall, Voice};
 
 /// The call as two mono WAVs (agent, caller) for paplay, and where its lines are.
 fn render_sides(dir: &Path) -> (PathBuf, PathBuf, RenderedCall) {
@@ -189,4 +189,309 @@ fn a_played_call_gets_pause_for_the_cut_in_and_nothing_for_backchannels() {
         )),
         "no device was lost\n{why}"
     );
+}
+
+/// Says `text` into `sink` and waits until it has been played.
+fn say(pulse: &PulseServer, dir: &Path, sink: &str, voice: &Voice, text: &str) {
+    let path = dir.join(format!("{sink}-{}.wav", text.len()));
+    write_mono_wav(&path, &synth_line(text, voice));
+    assert!(pulse.play(sink, &path).wait().unwrap().success());
+}
+
+fn is_notice(event: &LiveEv, wanted: NoticeCode) -> bool {
+    matches!(&event.ev, Ev::Notice { code, .. } if *code == wanted)
+}
+
+fn speech_by(event: &LiveEv, side: Side) -> bool {
+    matches!(&event.ev, Ev::Speech { speaker, .. } if *speaker == side)
+}
+
+#[test]
+fn a_device_unplugged_and_back_mid_call_keeps_the_call_going() {
+    let mut pulse = PulseServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = test_config(dir.path(), "");
+    let run = LiveRun::start(run_command(&pulse, &config, &["--no-stt"]));
+    run.wait_for_log(
+        &["capturing the agent side", "capturing the caller side"],
+        Duration::from_secs(15),
+    );
+    let long = Duration::from_secs(15);
+
+    say(
+        &pulse,
+        dir.path(),
+        "caller",
+        &Voice::caller(),
+        "Hi, I have a question about the bill I received this month.",
+    );
+    run.wait_for_event(
+        "a call found in the audio",
+        |e| {
+            matches!(
+                e.ev,
+                Ev::Call {
+                    change: Change::Start,
+                    ..
+                }
+            )
+        },
+        long,
+    );
+
+    // The agent's headset goes: the caller's side is still coached.
+    pulse.remove_sink("agent");
+    let lost = run.wait_for_event(
+        "agent device lost",
+        |e| is_notice(e, NoticeCode::DeviceLost),
+        long,
+    );
+    say(
+        &pulse,
+        dir.path(),
+        "caller",
+        &Voice::caller(),
+        "The charge is for something called premium support plus, and I never signed up for it.",
+    );
+    run.wait_for_event(
+        "caller speech while the agent device is gone",
+        |e| speech_by(e, Side::Caller) && e.unix_ms > lost.unix_ms,
+        long,
+    );
+
+    // It comes back and is captured again.
+    pulse.add_sink("agent");
+    let back = run.wait_for_event(
+        "agent device back",
+        |e| is_notice(e, NoticeCode::DeviceBack),
+        long,
+    );
+    say(
+        &pulse,
+        dir.path(),
+        "agent",
+        &Voice::agent(),
+        "I am sorry about that, let me take a look at the charge for you now.",
+    );
+    run.wait_for_event(
+        "agent speech after the device is back",
+        |e| speech_by(e, Side::Agent) && e.unix_ms > back.unix_ms,
+        long,
+    );
+
+    let events = run.stop();
+    let ends: Vec<&LiveEv> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.ev,
+                Ev::Call {
+                    change: Change::End,
+                    ..
+                }
+            )
+        })
+        .collect();
+    assert_eq!(ends.len(), 1, "the call went on to the end: {events:#?}");
+    let Ev::Call {
+        capture: Some(capture),
+        ..
+    } = &ends[0].ev
+    else {
+        panic!("capture totals at the end of the call: {events:#?}");
+    };
+    assert_eq!(capture.device_losses, 1, "{capture:?}");
+    assert_eq!(capture.agent_device, "pulseaudio:agent.monitor");
+}
+
+/// The event stream's port, from the log line that announces it.
+fn stream_port(log: &str) -> u16 {
+    let at = log
+        .find("ws://127.0.0.1:")
+        .unwrap_or_else(|| panic!("no event stream in the log:\n{log}"));
+    log[at + "ws://127.0.0.1:".len()..]
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// A WebSocket client of the event stream, reading in the background.
+fn stream_client(
+    port: u16,
+    token: &str,
+) -> (
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    std::thread::JoinHandle<()>,
+) {
+    use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message};
+    let mut request = format!("ws://127.0.0.1:{port}/events")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    let (mut socket, _) = tungstenite::connect(request).expect("stream client connects");
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let lines = std::sync::Arc::clone(&lines);
+        std::thread::spawn(move || loop {
+            match socket.read() {
+                Ok(Message::Text(text)) => lines.lock().unwrap().push(text.to_string()),
+                Ok(Message::Close(_)) | Err(_) => return,
+                Ok(_) => {}
+            }
+        })
+    };
+    (lines, reader)
+}
+
+fn hook(pulse: &PulseServer, args: &[&str]) -> std::process::Output {
+    pulse
+        .command(env!("CARGO_BIN_EXE_callcue"))
+        .arg("call")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn softphone_hooks_mark_calls_and_the_event_stream_carries_the_same_events() {
+    let pulse = PulseServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    let config = test_config(dir.path(), "");
+    let mut command = run_command(&pulse, &config, &["--no-stt"]);
+    command.env("CALLCUE_STATE_DIR", &state_dir);
+    let run = LiveRun::start(command);
+    run.wait_for_log(
+        &["capturing the agent side", "capturing the caller side"],
+        Duration::from_secs(15),
+    );
+    let port = stream_port(&run.log());
+    let token = std::fs::read_to_string(state_dir.join("stream-token")).unwrap();
+
+    // No token, or a wrong one: refused before any event is sent.
+    for bad in ["", "not-the-token-at-all"] {
+        use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+        let mut request = format!("ws://127.0.0.1:{port}/events")
+            .into_client_request()
+            .unwrap();
+        if !bad.is_empty() {
+            request
+                .headers_mut()
+                .insert("Authorization", format!("Bearer {bad}").parse().unwrap());
+        }
+        match tungstenite::connect(request) {
+            Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 401),
+            other => panic!("token {bad:?} was not refused: {other:?}"),
+        }
+    }
+    let (streamed, reader) = stream_client(port, token.trim());
+
+    let out = hook(&pulse, &["start", "--id", "T-1001"]);
+    assert!(out.status.success(), "call start: {out:?}");
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "hooks run silently"
+    );
+    let long = Duration::from_secs(15);
+    run.wait_for_event(
+        "the hook's call start",
+        |e| matches!(&e.ev, Ev::Call { change: Change::Start, by: CallBy::Hook, call_id, .. } if call_id == "T-1001"),
+        long,
+    );
+    say(
+        &pulse,
+        dir.path(),
+        "caller",
+        &Voice::caller(),
+        "Hi, I have a question about the bill I received this month.",
+    );
+    say(
+        &pulse,
+        dir.path(),
+        "agent",
+        &Voice::agent(),
+        "Of course, let me pull up your account.",
+    );
+    run.wait_for_event("agent speech", |e| speech_by(e, Side::Agent), long);
+    let out = hook(&pulse, &["end"]);
+    assert!(out.status.success(), "call end: {out:?}");
+    run.wait_for_event(
+        "the hook's call end",
+        |e| {
+            matches!(
+                &e.ev,
+                Ev::Call {
+                    change: Change::End,
+                    by: CallBy::Hook,
+                    ..
+                }
+            )
+        },
+        long,
+    );
+    // Hooks mark calls now: caller audio alone does not start one.
+    say(
+        &pulse,
+        dir.path(),
+        "caller",
+        &Voice::caller(),
+        "Hello? Is anyone there? I was waiting on the line.",
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    let events = run.stop();
+    reader.join().unwrap();
+
+    let starts = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.ev,
+                Ev::Call {
+                    change: Change::Start,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(starts, 1, "only the hooked call: {events:#?}");
+    let summary_then_end = events.windows(2).any(|w| {
+        matches!(w[0].ev, Ev::Summary(_))
+            && matches!(
+                w[1].ev,
+                Ev::Call {
+                    change: Change::End,
+                    ..
+                }
+            )
+    });
+    assert!(
+        summary_then_end,
+        "the call's summary, then its end: {events:#?}"
+    );
+
+    // The stream carried the same events, in the same order, from the moment it connected.
+    let streamed: Vec<LiveEv> = streamed
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|line| parse_live_line(line))
+        .collect();
+    assert_eq!(
+        streamed, events,
+        "the WebSocket stream matches standard output"
+    );
+}
+
+#[test]
+fn a_hook_with_no_callcue_running_says_so_in_one_line() {
+    let pulse = PulseServer::start();
+    let out = hook(&pulse, &["end"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("callcue run"), "{stderr}");
 }

@@ -9,7 +9,8 @@
 //!   0700 (and an existing one must belong to this user), the socket is 0600 where the
 //!   system allows it.
 //! - Windows: the named pipe `\\.\pipe\callcue-control-<user>`.
-//! - `CALLCUE_CONTROL_SOCKET` replaces either (a socket path, or a `\\.\pipe\...` name).
+//! - `CALLCUE_CONTROL_SOCKET` replaces either (a socket path whose directory must exist,
+//!   or a `\\.\pipe\...` name).
 //!
 //! The socket also keeps callcue to one instance per user: [`ControlServer::start`] fails
 //! with [`ControlError::AlreadyRunning`] when another callcue answers on it, and replaces a

@@ -14,7 +14,7 @@ use callcue::live::{DeviceChoice, LiveControl, LiveSession, LiveSink};
 use callcue::output::{live_json_line, text_line, Format};
 use callcue::replay::SttSetup;
 
-use super::call_control::CallCommand;
+use super::call_control::{CallCommand, ControlServer};
 use super::overlay::{self, OverlayAction, OverlayMessage};
 use super::stream_server::{StreamPublisher, StreamServer};
 
@@ -45,7 +45,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
     }
 
     let (hook_tx, hook_rx) = bounded::<CallCommand>(16);
-    let control_server = hook_tx; // TEMP until ControlServer lands
+    let control_server = ControlServer::start(hook_tx)?;
 
     let stream_server = if config.stream.enabled {
         match StreamServer::start(&config.stream) {

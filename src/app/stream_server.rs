@@ -317,6 +317,8 @@ async fn serve_client(
     // published after its connect returns.
     let mut events = shared.events.subscribe();
     let _ = tcp.set_nodelay(true);
+    // The signature is tungstenite's.
+    #[allow(clippy::result_large_err)]
     let callback = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
         if open > MAX_CLIENTS {
             return Err(auth::error_response(

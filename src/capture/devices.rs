@@ -194,3 +194,21 @@ fn default_device(side: Side) -> Result<cpal::Device, CaptureError> {
         }
     }
 }
+
+/// Whether the device `id` is still there. Some hosts (PulseAudio among them) end a
+/// stream whose device disappears without reporting an error, so presence is checked.
+/// `hosts` caches one connection per audio system between checks.
+pub fn device_present(id: &cpal::DeviceId, hosts: &mut Vec<cpal::Host>) -> bool {
+    let host_id = id.host();
+    if !hosts.iter().any(|h| h.id() == host_id) {
+        match cpal::host_from_id(host_id) {
+            Ok(host) => hosts.push(host),
+            // The audio system itself is gone.
+            Err(_) => return false,
+        }
+    }
+    hosts
+        .iter()
+        .find(|h| h.id() == host_id)
+        .is_some_and(|host| host.device_by_id(id).is_some())
+}

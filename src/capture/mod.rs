@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, Sample, SampleFormat, SizedSample};
 
-pub use devices::{find_device, list_devices, DeviceInfo, Side};
+pub use devices::{device_present, find_device, list_devices, DeviceInfo, Side};
 
 /// How long opening a stream may take before it counts as failed.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(3);
@@ -153,6 +153,8 @@ pub struct CaptureOutput {
 pub struct CaptureStream {
     _stream: cpal::Stream,
     pub stats: Arc<CaptureStats>,
+    /// The device it captures, to check that it is still there.
+    pub device_id: Option<cpal::DeviceId>,
 }
 
 /// Opens `device` for capture and starts it. The ring holds `ring_ms` of audio.
@@ -210,6 +212,7 @@ pub fn open_capture(
         CaptureStream {
             _stream: stream,
             stats: Arc::clone(&stats),
+            device_id: device.id().ok(),
         },
         CaptureOutput {
             samples,

@@ -64,6 +64,9 @@ const CALLER_ACTIVE_MIN_DBFS: f32 = -70.0;
 const MIN_CALLER_ACTIVE_MS: u32 = 100;
 /// Agent energy this far above the predicted echo (plus noise) is the agent's own voice.
 pub const DOUBLE_TALK_MARGIN_DB: f32 = 6.0;
+/// The predicted echo (energy) must reach this share of the microphone's noise floor to
+/// count as audible; below it, agent sound is the agent's own at once.
+const ECHO_AUDIBLE_ABOVE_FLOOR: f32 = 0.5;
 /// The predicted echo decays this fast after the caller's audio drops (the room's tail).
 const ECHO_TAIL_DECAY_DB_PER_S: f32 = 200.0;
 /// How far back the tail reaches.
@@ -72,7 +75,8 @@ const ECHO_TAIL_MS: u32 = 200;
 pub const MAX_ECHO_GAIN_DB: f32 = 0.0;
 /// Correlation must hold at one delay this long before the path counts as found.
 pub const ACQUIRE_MS: u32 = 150;
-/// ... and this long to relearn the gain when the level check disagrees (volume changed).
+/// ... and this long to move to another delay, or to relearn the gain when the level check
+/// disagrees (the volume changed).
 const RELEARN_MS: u32 = 500;
 /// Blocks needed to estimate a band's gain from one window.
 const MIN_GAIN_BLOCKS: usize = 8;
@@ -96,6 +100,30 @@ fn db(energy: f32) -> f32 {
 
 fn from_db(level_db: f32) -> f32 {
     10f32.powf(level_db / 10.0)
+}
+
+/// `(sum a·c, sum c, sum c²)` over two equally long slices, in independent lanes so the
+/// compiler can vectorize it.
+fn dot_sum_squares(a: &[f32], c: &[f32]) -> (f32, f32, f32) {
+    const LANES: usize = 8;
+    let (mut dot, mut sum, mut squares) = ([0.0f32; LANES], [0.0f32; LANES], [0.0f32; LANES]);
+    let whole = a.len().min(c.len()) / LANES * LANES;
+    for (x, y) in a[..whole]
+        .chunks_exact(LANES)
+        .zip(c[..whole].chunks_exact(LANES))
+    {
+        for k in 0..LANES {
+            dot[k] += x[k] * y[k];
+            sum[k] += y[k];
+            squares[k] += y[k] * y[k];
+        }
+    }
+    for (x, y) in a[whole..].iter().zip(&c[whole..]) {
+        dot[0] += x * y;
+        sum[0] += y;
+        squares[0] += y * y;
+    }
+    (dot.iter().sum(), sum.iter().sum(), squares.iter().sum())
 }
 
 /// One channel's band split: a DC/hum blocker, then a one-pole low-pass; the high band is
@@ -162,6 +190,9 @@ enum Evidence {
     Bleed,
     /// More than the leak: the agent's own voice.
     Own,
+    /// The agent's own voice with no echo to mistake it for: the caller's audio has been
+    /// quiet for longer than the delay and the room's tail.
+    Alone,
     /// Nothing to go on (too quiet, or neither test is conclusive).
     Neither,
 }
@@ -191,8 +222,6 @@ pub struct BleedGate {
     splits: [BandSplit; 2],
     /// Block RMS per channel and band.
     envelopes: [[History; BANDS]; 2],
-    /// Blocks pushed since the last reset (saturating).
-    blocks_seen: usize,
     /// Noise floor per channel and band, dB (energy); NaN until the first frame.
     floors_db: [[f32; BANDS]; 2],
     /// This frame's mean energy per channel and band.
@@ -262,7 +291,6 @@ impl BleedGate {
             floor_rise_db_per_frame: FLOOR_RISE_DB_PER_S * frame_ms / 1000.0,
             splits: [BandSplit::default(); 2],
             envelopes: [new_history(), new_history()],
-            blocks_seen: 0,
             floors_db: [[f32::NAN; BANDS]; 2],
             frame_energy: [[0.0; BANDS]; 2],
             agent_centered: [vec![0.0; window_blocks], vec![0.0; window_blocks]],
@@ -298,13 +326,11 @@ impl BleedGate {
         let agent_audible = agent_energy > agent_floor * from_db(AGENT_AUDIBLE_ABOVE_FLOOR_DB);
         let agent_active = agent_energy > agent_floor * from_db(AGENT_ACTIVE_ABOVE_FLOOR_DB);
 
-        let filled = self.blocks_seen >= self.window_blocks + self.max_lag_blocks;
-        if filled {
-            self.correlate();
-            self.follow_path();
-        }
+        // The histories start as silence, so the correlation means something at once.
+        self.correlate();
+        self.follow_path();
 
-        let evidence = if agent_active && self.coupled && filled {
+        let evidence = if agent_active && self.coupled {
             self.evidence()
         } else {
             Evidence::Neither
@@ -344,7 +370,6 @@ impl BleedGate {
         for channel in &mut self.envelopes {
             channel.iter_mut().for_each(History::clear);
         }
-        self.blocks_seen = 0;
         self.floors_db = [[f32::NAN; BANDS]; 2];
         self.frame_energy = [[0.0; BANDS]; 2];
         self.coupled = false;
@@ -385,9 +410,6 @@ impl BleedGate {
         for band in 0..BANDS {
             self.frame_energy[channel][band] =
                 (frame_sums[band] / self.blocks_per_frame as f32).max(MIN_ENERGY);
-        }
-        if channel == CALLER {
-            self.blocks_seen = self.blocks_seen.saturating_add(self.blocks_per_frame);
         }
     }
 
@@ -431,12 +453,7 @@ impl BleedGate {
             let (mut covariance, mut caller_variance) = (0.0f32, 0.0f32);
             for band in 0..BANDS {
                 let caller = self.envelopes[CALLER][band].stretch(n, lag);
-                let (mut dot, mut sum, mut squares) = (0.0f32, 0.0f32, 0.0f32);
-                for (&a, &c) in self.agent_centered[band].iter().zip(caller) {
-                    dot += a * c;
-                    sum += c;
-                    squares += c * c;
-                }
+                let (dot, sum, squares) = dot_sum_squares(&self.agent_centered[band], caller);
                 covariance += dot;
                 caller_variance += (squares - sum * sum / n as f32).max(0.0);
             }
@@ -491,10 +508,17 @@ impl BleedGate {
             self.candidate_lag = best_lag;
             self.candidate_frames = 1;
         }
-        if self.candidate_frames < self.acquire_frames {
+        let same_path = self.coupled && self.candidate_lag.abs_diff(self.lag_blocks) <= 1;
+        // A new delay once one is known needs the longer proof: over the agent's own voice
+        // the correlation can peak at some lag for a while.
+        let needed = if self.coupled && !same_path {
+            self.relearn_frames
+        } else {
+            self.acquire_frames
+        };
+        if self.candidate_frames < needed {
             return;
         }
-        let same_path = self.coupled && self.candidate_lag.abs_diff(self.lag_blocks) <= 1;
         if same_path {
             // Refine while the level check agrees (no double talk in this frame), or when
             // the correlation has held long enough to trust it over the old gain.
@@ -590,17 +614,21 @@ impl BleedGate {
 
     /// This frame's evidence, once the path is known and the agent frame holds something.
     fn evidence(&self) -> Evidence {
+        let echo: f32 = (0..BANDS).map(|b| self.predicted_echo(b)).sum();
+        let floor: f32 = self.floors_db[AGENT].iter().map(|&f| from_db(f)).sum();
+        if echo < ECHO_AUDIBLE_ABOVE_FLOOR * floor {
+            // Nothing the caller sent could be in the microphone now.
+            return Evidence::Alone;
+        }
         if self.excess_db() > DOUBLE_TALK_MARGIN_DB {
             return Evidence::Own;
         }
-        let echo: f32 = (0..BANDS).map(|b| self.predicted_echo(b)).sum();
-        let floor: f32 = self.floors_db[AGENT].iter().map(|&f| from_db(f)).sum();
         let needed = if self.bleeding {
             self.min_correlation - CORRELATION_HYSTERESIS
         } else {
             self.min_correlation
         };
-        if echo >= 0.5 * floor && self.correlation_near(self.lag_blocks) >= needed {
+        if self.correlation_near(self.lag_blocks) >= needed {
             Evidence::Bleed
         } else {
             Evidence::Neither
@@ -624,6 +652,11 @@ impl BleedGate {
                 if self.own_run >= self.switch_frames {
                     self.bleeding = false;
                 }
+            }
+            Evidence::Alone => {
+                self.own_run = self.own_run.saturating_add(1);
+                self.bleed_run = 0;
+                self.bleeding = false;
             }
             Evidence::Neither => {}
         }

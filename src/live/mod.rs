@@ -27,7 +27,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 
-use crate::capture::{find_device, open_capture, CaptureClock, CaptureOutput, CaptureStream, Side};
+use crate::capture::{
+    device_present, find_device, open_capture, CaptureClock, CaptureOutput, CaptureStream, Side,
+};
 use crate::config::Config;
 use crate::event::Event;
 use crate::replay::SttSetup;
@@ -168,16 +170,33 @@ fn watch_devices(
     let mut streams: [Option<CaptureStream>; 2] = [None, None];
     let mut last_problem: [Option<String>; 2] = [None, None];
     let mut quiet_until_back = [false; 2];
+    let mut next_presence_check = [std::time::Instant::now(); 2];
+    let mut hosts: Vec<cpal::Host> = Vec::new();
     let reattach_every = Duration::from_millis(config.capture.reattach_every_ms.into());
     let mut next_attempt = [std::time::Instant::now(); 2];
     while !stop.load(Ordering::Acquire) {
         for side in [Side::Agent, Side::Caller] {
             let i = side.index();
             if let Some(stream) = &streams[i] {
-                if stream.stats.failed.load(Ordering::Acquire) {
-                    let code = stream.stats.last_error.load(Ordering::Relaxed);
-                    let why = crate::capture::StreamFailure::from_code(code)
-                        .map_or("the stream stopped", |f| f.describe());
+                let failed = stream.stats.failed.load(Ordering::Acquire);
+                let check_due = std::time::Instant::now() >= next_presence_check[i];
+                if check_due {
+                    next_presence_check[i] = std::time::Instant::now() + reattach_every;
+                }
+                let gone = !failed
+                    && check_due
+                    && stream
+                        .device_id
+                        .as_ref()
+                        .is_some_and(|id| !device_present(id, &mut hosts));
+                if failed || gone {
+                    let why = if gone {
+                        "the device was unplugged or disappeared"
+                    } else {
+                        let code = stream.stats.last_error.load(Ordering::Relaxed);
+                        crate::capture::StreamFailure::from_code(code)
+                            .map_or("the stream stopped", |f| f.describe())
+                    };
                     streams[i] = None;
                     let reason = format!("{side} audio lost: {why}");
                     // Quiet until it is back: the loss was said once.

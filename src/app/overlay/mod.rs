@@ -45,7 +45,7 @@ pub mod placement;
 pub mod screen;
 mod wake;
 #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
-mod x11_hints;
+mod x11;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -53,8 +53,8 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use eframe::egui::{
-    self, CursorIcon, Id, IconData, ResizeDirection, Sense, Theme, ViewportBuilder,
-    ViewportCommand,
+    self, pos2, CursorIcon, IconData, Id, Rect, ResizeDirection, Sense, Theme, Vec2,
+    ViewportBuilder, ViewportCommand,
 };
 
 use callcue::config::{Config, OverlayConfig};
@@ -104,12 +104,16 @@ pub enum OverlayAction {
 
 /// The window's title (what `xdotool search --name` and window lists see).
 pub const WINDOW_TITLE: &str = "callcue";
+/// The caller's name in a previewed `use_name` nudge.
+const SAMPLE_CALLER_NAME: &str = "Priya";
 /// Frame interval while a fade runs.
 const ANIMATION_FRAME: Duration = Duration::from_millis(16);
 /// The card's opacity between nudges, relative to `overlay.opacity`.
 const IDLE_PRESENCE: f32 = 0.6;
 /// How long a hover takes to bring the card to full opacity, in seconds.
 const HOVER_ANIMATION_S: f32 = 0.15;
+/// The smallest window, in points (the config's limits).
+const MIN_SIZE: Vec2 = Vec2::new(160.0, 48.0);
 /// A moved or resized window is saved once it has been still this long.
 const SAVE_AFTER_STILL: Duration = Duration::from_millis(600);
 
@@ -141,18 +145,18 @@ pub fn run(
         WINDOW_TITLE,
         options,
         Box::new(move |cc| {
-            #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
-            if let Some(window) = cc.winit_window().filter(|_| std::env::var_os("DBG_NOHINTS").is_none()) {
-                if let Err(why) = x11_hints::refuse_focus(u64::from(window.id())) {
-                    eprintln!(
-                        "callcue: warning: overlay: {why}; the window manager may give it \
-                         keyboard focus"
-                    );
-                }
-            }
+            let x11 = x11_setup(cc);
             let (forwarder, queue) = Forwarder::spawn(messages, cc.egui_ctx.clone())?;
             Ok(Box::new(OverlayApp::new(
-                overlay, queue, forwarder, actions, state_file, start,
+                overlay,
+                Links {
+                    queue,
+                    _forwarder: forwarder,
+                    actions,
+                    x11,
+                },
+                state_file,
+                start,
             )))
         }),
     );
@@ -178,10 +182,12 @@ pub fn preview(config: &Config, nudge: NudgeId, show_for: Duration) -> anyhow::R
     }
     sample.push(OverlayMessage::Nudge {
         nudge,
-        text: rule.text.clone(),
-        phrase: rule.phrase.clone(),
+        text: rule.text.replace("{name}", SAMPLE_CALLER_NAME),
+        phrase: rule.phrase.replace("{name}", SAMPLE_CALLER_NAME),
         priority: rule.priority,
     });
+    if let Ok(t) = std::env::var("DEVSTATUS") { sample.push(OverlayMessage::Status { text: t, warning: true }); }
+    if let Ok(t) = std::env::var("DEVTEXT") { if let Some(OverlayMessage::Nudge { text, .. }) = sample.iter_mut().find(|m| matches!(m, OverlayMessage::Nudge{..})) { *text = t; } }
     for message in sample {
         messages_tx.send(message)?;
     }
@@ -225,7 +231,10 @@ fn describe(error: &eframe::Error) -> String {
         eframe::Error::Winit(e) => format!("cannot open a window: {e}"),
         eframe::Error::WinitEventLoop(e) => {
             let display = std::env::var("DISPLAY").unwrap_or_default();
-            format!("cannot connect to DISPLAY={display}: {e}")
+            format!(
+                "cannot connect to the X server at DISPLAY={display}: {}",
+                without_source_location(&e.to_string())
+            )
         }
         eframe::Error::NoGlutinConfigs(_, e) => format!("no usable OpenGL configuration: {e}"),
         other => format!("OpenGL could not start: {other}"),
@@ -237,13 +246,21 @@ fn describe(error: &eframe::Error) -> String {
     format!("overlay: no display available ({detail}); run with --no-overlay")
 }
 
+/// winit's OS errors start "os error at /path/to/winit/src/file.rs:788: ": keep the rest.
+fn without_source_location(message: &str) -> &str {
+    message
+        .find(".rs:")
+        .and_then(|at| message[at..].find(": ").map(|end| at + end + 2))
+        .map_or(message, |start| &message[start..])
+}
+
 fn native_options(start: &Placement) -> eframe::NativeOptions {
     let mut viewport = ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
         .with_app_id("callcue")
         .with_position([start.x_px as f32, start.y_px as f32])
         .with_inner_size([start.width_px as f32, start.height_px as f32])
-        .with_min_inner_size([160.0, 48.0])
+        .with_min_inner_size(MIN_SIZE)
         .with_decorations(false)
         .with_resizable(true)
         .with_transparent(true)
@@ -265,17 +282,67 @@ fn native_options(start: &Placement) -> eframe::NativeOptions {
     }
 }
 
-/// The window's state between frames.
-struct OverlayApp {
-    config: OverlayConfig,
-    screen: Screen,
+/// The window's connections to the rest of callcue (and, on X11, to the X server).
+struct Links {
     queue: Receiver<OverlayMessage>,
     /// Joined when the app is dropped (the window has closed).
     _forwarder: Forwarder,
     actions: Sender<OverlayAction>,
+    x11: Option<X11>,
+}
+
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+type X11 = x11::X11;
+#[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android")))))]
+type X11 = std::convert::Infallible;
+
+/// X11: a connection of our own, and the hints that keep the window from taking focus.
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+fn x11_setup(cc: &eframe::CreationContext<'_>) -> Option<X11> {
+    let warn = |why: String| {
+        eprintln!(
+            "callcue: warning: overlay: {why}; the window manager may give it keyboard focus"
+        );
+    };
+    let window = cc.winit_window()?;
+    match x11::X11::connect() {
+        Ok(x11) => {
+            if let Err(why) = x11.refuse_focus(u64::from(window.id())) {
+                warn(why);
+            }
+            Some(x11)
+        }
+        Err(why) => {
+            warn(why);
+            None
+        }
+    }
+}
+
+#[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android")))))]
+fn x11_setup(_cc: &eframe::CreationContext<'_>) -> Option<X11> {
+    None
+}
+
+/// A move or resize the overlay does itself, following the pointer (X11: the window
+/// manager will not move a window that takes no input).
+#[derive(Clone, Copy, Debug)]
+enum Gesture {
+    /// The pointer's offset from the window's top-left corner, in points.
+    Move { grab: Vec2 },
+    /// The pointer's offset from the window's bottom-right corner, in points.
+    Resize { grab: Vec2 },
+}
+
+/// The window's state between frames.
+struct OverlayApp {
+    config: OverlayConfig,
+    screen: Screen,
+    links: Links,
     /// The window closes because `Shutdown` arrived (so no `Closed` is sent).
     shutting_down: bool,
     closed_sent: bool,
+    gesture: Option<Gesture>,
     state_file: Option<PathBuf>,
     /// Where the window is, and what the state file holds.
     placement: Placement,
@@ -288,9 +355,7 @@ struct OverlayApp {
 impl OverlayApp {
     fn new(
         config: OverlayConfig,
-        queue: Receiver<OverlayMessage>,
-        forwarder: Forwarder,
-        actions: Sender<OverlayAction>,
+        links: Links,
         state_file: Option<PathBuf>,
         start: Placement,
     ) -> Self {
@@ -301,11 +366,10 @@ impl OverlayApp {
         Self {
             config,
             screen,
-            queue,
-            _forwarder: forwarder,
-            actions,
+            links,
             shutting_down: false,
             closed_sent: false,
+            gesture: None,
             state_file,
             placement: start,
             saved: start,
@@ -321,6 +385,74 @@ impl OverlayApp {
             _ => ctx.system_theme() != Some(Theme::Light),
         }
     }
+
+    /// A press on the card: a click snoozes, a drag moves (or, from the corner grip,
+    /// resizes) the window.
+    fn handle_pointer(&mut self, ctx: &egui::Context, response: &egui::Response, grip: Rect) {
+        let rect = response.rect;
+        if response.drag_started() {
+            self.moved_by_agent = true;
+            let origin = ctx
+                .input(|i| i.pointer.press_origin())
+                .unwrap_or(rect.center());
+            let resize = grip.contains(origin);
+            if self.links.x11.is_some() {
+                self.gesture = Some(if resize {
+                    Gesture::Resize {
+                        grab: rect.max - origin,
+                    }
+                } else {
+                    Gesture::Move {
+                        grab: origin - rect.min,
+                    }
+                });
+            } else if resize {
+                ctx.send_viewport_cmd(ViewportCommand::BeginResize(ResizeDirection::SouthEast));
+            } else {
+                ctx.send_viewport_cmd(ViewportCommand::StartDrag);
+            }
+        } else if response.clicked() && self.screen.snooze() {
+            let _ = self.links.actions.try_send(OverlayAction::SnoozeForCall);
+        }
+        if self.gesture.is_some() && !ctx.input(|i| i.pointer.primary_down()) {
+            self.gesture = None;
+        }
+        self.follow_pointer(ctx);
+    }
+
+    /// Moves or resizes the window to follow the pointer during a gesture.
+    #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+    fn follow_pointer(&mut self, ctx: &egui::Context) {
+        let (Some(gesture), Some(x11)) = (self.gesture, &self.links.x11) else {
+            return;
+        };
+        let (outer, inner) = ctx.input(|i| (i.viewport().outer_rect, i.viewport().inner_rect));
+        let (Some(outer), Some(inner), Some((x, y))) = (outer, inner, x11.pointer_on_root())
+        else {
+            return;
+        };
+        let pixels_per_point = ctx.pixels_per_point();
+        let pointer = pos2(x as f32, y as f32) / pixels_per_point;
+        match gesture {
+            Gesture::Move { grab } => {
+                let target = (pointer - grab).round();
+                if target != outer.min.round() {
+                    ctx.send_viewport_cmd(ViewportCommand::OuterPosition(target));
+                }
+            }
+            Gesture::Resize { grab } => {
+                let size = (pointer + grab - outer.min).max(MIN_SIZE).round();
+                if size != inner.size().round() {
+                    ctx.send_viewport_cmd(ViewportCommand::InnerSize(size));
+                }
+            }
+        }
+        // Motion events drive the gesture; this only catches the last one.
+        ctx.request_repaint_after(ANIMATION_FRAME);
+    }
+
+    #[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android")))))]
+    fn follow_pointer(&mut self, _ctx: &egui::Context) {}
 
     /// Follows the window's place, and saves it once the agent has put it somewhere.
     fn track_placement(&mut self, ctx: &egui::Context, now: Instant) {
@@ -339,7 +471,7 @@ impl OverlayApp {
                 }
             }
         }
-        if self.save_due.is_some_and(|due| now >= due) {
+        if self.save_due.is_some_and(|due| now >= due) && self.gesture.is_none() {
             self.save();
         }
     }
@@ -363,7 +495,7 @@ impl OverlayApp {
 impl eframe::App for OverlayApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let now = Instant::now();
-        while let Ok(message) = self.queue.try_recv() {
+        while let Ok(message) = self.links.queue.try_recv() {
             if self.screen.apply(message, now) == Effect::Shutdown && !self.shutting_down {
                 self.shutting_down = true;
                 ctx.send_viewport_cmd(ViewportCommand::Close);
@@ -375,7 +507,7 @@ impl eframe::App for OverlayApp {
             self.save();
             if !self.shutting_down && !self.closed_sent {
                 self.closed_sent = true;
-                let _ = self.actions.try_send(OverlayAction::Closed);
+                let _ = self.links.actions.try_send(OverlayAction::Closed);
             }
         }
     }
@@ -385,32 +517,41 @@ impl eframe::App for OverlayApp {
         let now = Instant::now();
         let rect = ctx.content_rect();
 
-        let response = ui.interact(rect, Id::unique("callcue-overlay-card"), Sense::click_and_drag());
-        let grip = egui::Rect::from_min_max(rect.right_bottom() - egui::vec2(GRIP_SIZE, GRIP_SIZE), rect.right_bottom());
-        let pointer = ctx.input(|i| i.pointer.hover_pos());
-        if response.drag_started() {
-            let origin = ctx.input(|i| i.pointer.press_origin());
-            self.moved_by_agent = true; eprintln!("DEBUG drag started {origin:?}");
-            if origin.is_some_and(|p| grip.contains(p)) {
-                ctx.send_viewport_cmd(ViewportCommand::BeginResize(ResizeDirection::SouthEast));
-            } else {
-                ctx.send_viewport_cmd(ViewportCommand::StartDrag);
-            }
-        } else if response.clicked() && { eprintln!("DEBUG click"); true } && self.screen.snooze() {
-            let _ = self.actions.try_send(OverlayAction::SnoozeForCall);
-        }
-        let hovered = response.hovered() || response.contains_pointer();
+        let response = ui.interact(
+            rect,
+            Id::unique("callcue-overlay-card"),
+            Sense::click_and_drag(),
+        );
+        let grip = Rect::from_min_max(rect.max - Vec2::splat(GRIP_SIZE), rect.max);
+        self.handle_pointer(&ctx, &response, grip);
+        let hovered = response.hovered() || response.contains_pointer() || self.gesture.is_some();
         if hovered {
-            let over_grip = pointer.is_some_and(|p| grip.contains(p));
-            ctx.set_cursor_icon(if over_grip { CursorIcon::ResizeNwSe } else { CursorIcon::Grab });
+            let over_grip = ctx
+                .input(|i| i.pointer.hover_pos())
+                .is_some_and(|p| grip.contains(p));
+            let resizing = matches!(self.gesture, Some(Gesture::Resize { .. }));
+            ctx.set_cursor_icon(if over_grip || resizing {
+                CursorIcon::ResizeNwSe
+            } else if self.gesture.is_some() {
+                CursorIcon::Grabbing
+            } else {
+                CursorIcon::PointingHand
+            });
         }
 
         let nudge = self.screen.nudge_visible(now);
         let warning = self.screen.status().is_some_and(|s| s.warning);
-        let active = nudge.map_or(0.0, |(_, visibility)| visibility)
-            .max(if self.screen.snoozed() || warning { 1.0 } else { 0.0 });
-        let hover = ctx.animate_bool_with_time(Id::unique("callcue-overlay-hover"), hovered, HOVER_ANIMATION_S);
-        let presence = (IDLE_PRESENCE + (1.0 - IDLE_PRESENCE) * active).max(hover.clamp(IDLE_PRESENCE, 1.0));
+        let attention = if self.screen.snoozed() || warning {
+            1.0
+        } else {
+            nudge.map_or(0.0, |(_, visibility)| visibility)
+        };
+        let hover = ctx.animate_bool_with_time(
+            Id::unique("callcue-overlay-hover"),
+            hovered,
+            HOVER_ANIMATION_S,
+        );
+        let presence = (IDLE_PRESENCE + (1.0 - IDLE_PRESENCE) * attention.max(hover)).min(1.0);
         let show_indicators = self.config.show_indicators;
         let view = CardView {
             nudge,

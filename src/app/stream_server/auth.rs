@@ -76,7 +76,8 @@ pub(super) fn check_request(request: &Request, token: &str, port: u16) -> Verdic
     }
 }
 
-/// The handshake callback's answer for a verdict.
+/// The handshake callback's answer for a verdict (the signature is tungstenite's).
+#[allow(clippy::result_large_err)]
 pub(super) fn respond(verdict: Verdict, mut response: Response) -> Result<Response, ErrorResponse> {
     match verdict {
         Verdict::Accept { protocol } => {
