@@ -274,7 +274,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(cli.config.as_deref())?;
             let stt = stt_setup(&config, no_stt);
             if let SttSetup::Unavailable(reason) = &stt {
-                eprintln!("callcue: speech-to-text is off, coaching from the voice alone: {reason}");
+                eprintln!(
+                    "callcue: speech-to-text is off, coaching from the voice alone: {reason}"
+                );
             }
             let options = app::live_run::RunOptions {
                 devices: callcue::live::DeviceChoice {
@@ -438,6 +440,36 @@ fn doctor(explicit: Option<&Path>) -> anyhow::Result<()> {
                 writeln!(
                     out,
                     "      (callcue still coaches from the voice alone without a model)"
+                )?
+            }
+        }
+    }
+    for (side, spec) in [
+        (
+            callcue::capture::Side::Agent,
+            config.capture.agent_device.as_str(),
+        ),
+        (
+            callcue::capture::Side::Caller,
+            config.capture.caller_device.as_str(),
+        ),
+    ] {
+        let shown = if spec.is_empty() { "default" } else { spec };
+        match callcue::capture::find_device(side, spec) {
+            Ok(device) => {
+                let info = callcue::capture::DeviceInfo::of(&device);
+                writeln!(
+                    out,
+                    "ok    {side} audio ({shown}): {} ({})",
+                    info.name, info.id
+                )?
+            }
+            Err(e) => {
+                problems += 1;
+                writeln!(out, "FAIL  {side} audio ({shown}): {e}")?;
+                writeln!(
+                    out,
+                    "      (`callcue run` still starts, coaches the other side and keeps looking)"
                 )?
             }
         }

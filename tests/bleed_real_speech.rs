@@ -2,9 +2,11 @@
 //! side is real recorded speech, the agent's microphone is that speech delayed, attenuated,
 //! low-passed and noisy (a leak), with or without a different real voice talking over it.
 //!
-//! 1. a leak alone is judged bleed, at 20/80/180 ms and -15 to -30 dB;
+//! 1. a leak alone is judged bleed, at 20/80/180 ms and -15 to -30 dB, also through a
+//!    reverberant room, and the delay is found;
 //! 2. the agent's own voice over the leak (double talk) is not;
-//! 3. the agent talking with the caller silent never is;
+//! 3. the agent talking with the caller silent never is, nor is an unrelated conversation
+//!    on the agent's side with no leak at all;
 //! 4. through the real `CallAnalyzer`: without the gate the leak becomes agent speech
 //!    (and interruptions, and `pause` nudges); with it, none of that, while a real agent
 //!    cut-in is still an interruption.
@@ -159,6 +161,37 @@ fn leak(caller: &[f32], delay_ms: usize, attenuation_db: f32) -> Vec<f32> {
         .collect()
 }
 
+/// A leak through a small room: Schroeder's reverberator (four combs, two all-passes)
+/// with `rt60_ms`, its tail `wet_db` relative to the direct sound, added to it.
+fn room(x: &[f32], rt60_ms: f32, wet_db: f32) -> Vec<f32> {
+    let combs_ms = [29.7f32, 37.1, 41.1, 43.7];
+    let mut wet = vec![0.0f32; x.len()];
+    for d_ms in combs_ms {
+        let d = (d_ms * 16.0) as usize;
+        let g = 10f32.powf(-3.0 * d_ms / rt60_ms);
+        let mut y = vec![0.0f32; x.len()];
+        for n in 0..x.len() {
+            y[n] = x[n] + if n >= d { g * y[n - d] } else { 0.0 };
+        }
+        for (w, v) in wet.iter_mut().zip(&y) {
+            *w += v / 4.0;
+        }
+    }
+    for (d_ms, g) in [(5.0f32, 0.7f32), (1.7, 0.7)] {
+        let d = (d_ms * 16.0) as usize;
+        let mut y = vec![0.0f32; x.len()];
+        for n in 0..x.len() {
+            let xd = if n >= d { wet[n - d] } else { 0.0 };
+            let yd = if n >= d { y[n - d] } else { 0.0 };
+            y[n] = -g * wet[n] + xd + g * yd;
+        }
+        wet = y;
+    }
+    let wet_level = dbfs(energy(&wet)) - dbfs(energy(x));
+    let scale = 10f32.powf((wet_db - wet_level) / 20.0);
+    x.iter().zip(&wet).map(|(a, w)| a + scale * w).collect()
+}
+
 fn mix(parts: &[&[f32]]) -> Vec<f32> {
     let len = parts.iter().map(|p| p.len()).max().unwrap_or(0);
     let mut out = vec![0.0; len];
@@ -180,8 +213,8 @@ fn placed(x: &[f32], at_ms: usize, len: usize) -> Vec<f32> {
     out
 }
 
-/// The gate's verdict on every frame.
-fn gate_run(agent: &[f32], caller: &[f32], frame: usize) -> Vec<bool> {
+/// The gate's verdict on every frame, and the echo delay it found (if any).
+fn gate_run(agent: &[f32], caller: &[f32], frame: usize) -> (Vec<bool>, Option<u32>) {
     let mut gate = BleedGate::new(&BleedConfig::default(), frame);
     let verdicts: Vec<bool> = agent
         .chunks_exact(frame)
@@ -192,7 +225,7 @@ fn gate_run(agent: &[f32], caller: &[f32], frame: usize) -> Vec<bool> {
         gate.bleed_frames(),
         verdicts.iter().filter(|&&b| b).count() as u64
     );
-    verdicts
+    (verdicts, gate.echo_delay_ms())
 }
 
 /// Share of the frames picked by `pick` that the gate judged `want`.
@@ -251,6 +284,39 @@ fn agent_voice(dir: &Path) -> Vec<f32> {
 
 // ---- 1. the leak alone ----------------------------------------------------------------
 
+/// Percentages by delay (rows) and leak level (columns), printed as a table.
+struct Grid {
+    title: String,
+    rows: Vec<(usize, Vec<f64>)>,
+}
+
+impl Grid {
+    fn new(title: String) -> Self {
+        Self {
+            title,
+            rows: Vec::new(),
+        }
+    }
+    fn add(&mut self, delay_ms: usize, value: f64) {
+        match self.rows.last_mut() {
+            Some((d, values)) if *d == delay_ms => values.push(value),
+            _ => self.rows.push((delay_ms, vec![value])),
+        }
+    }
+    fn print(&self) {
+        eprintln!("  {}", self.title);
+        let header: String = ATTENUATIONS_DB
+            .iter()
+            .map(|a| format!("{:>8}", format!("{a}dB")))
+            .collect();
+        eprintln!("    {:>7}{header}", "delay");
+        for (delay_ms, values) in &self.rows {
+            let cells: String = values.iter().map(|v| format!("{:>7.1}%", v)).collect();
+            eprintln!("    {:>5}ms{cells}", delay_ms);
+        }
+    }
+}
+
 #[test]
 fn a_leak_of_the_callers_voice_is_judged_bleed() {
     let Some(dir) = data_dir() else {
@@ -259,10 +325,9 @@ fn a_leak_of_the_callers_voice_is_judged_bleed() {
     };
     let callers = callers(&dir);
     let floor = speech_level_dbfs();
-    eprintln!("scenario 1: caller speech alone, leaking into the microphone");
     eprintln!(
-        "{:<13} {:>5} {:>6} {:>6} {:>8} {:>8}",
-        "caller", "frame", "delay", "level", "frames", "bleed"
+        "scenario 1: the caller's speech alone leaking into the microphone: share of the \
+         speech-level agent frames (>= {floor} dBFS) judged bleed"
     );
     let mut failures = Vec::new();
     for (name, caller) in [
@@ -271,32 +336,69 @@ fn a_leak_of_the_callers_voice_is_judged_bleed() {
     ] {
         for frame_ms in [10, 20] {
             let frame = RATE / 1000 * frame_ms;
+            let mut grid = Grid::new(format!("caller {name}, {frame_ms} ms frames"));
+            let mut delays_found = Vec::new();
             for delay_ms in DELAYS_MS {
                 for attenuation_db in ATTENUATIONS_DB {
                     let mic = mix(&[
                         &leak(caller, delay_ms, attenuation_db),
                         &noise(caller.len(), MIC_NOISE_DBFS, 7),
                     ]);
-                    let verdicts = gate_run(&mic, caller, frame);
+                    let (verdicts, found_ms) = gate_run(&mic, caller, frame);
                     let level = levels(&mic, frame);
-                    let (bleed, n) = share(&verdicts, |i| level[i] >= floor, true);
-                    eprintln!(
-                        "{name:<13} {frame_ms:>3}ms {delay_ms:>4}ms {attenuation_db:>4}dB {n:>8} {:>7.1}%",
-                        100.0 * bleed
-                    );
+                    let (bleed, _) = share(&verdicts, |i| level[i] >= floor, true);
+                    grid.add(delay_ms, 100.0 * bleed);
+                    delays_found.push(found_ms);
+                    let case =
+                        format!("{name}, {frame_ms} ms frames, {delay_ms} ms, {attenuation_db} dB");
+                    if found_ms.is_none_or(|ms| (ms as usize).abs_diff(delay_ms) > 10) {
+                        failures.push(format!("{case}: delay found {found_ms:?}"));
+                    }
+                    if bleed < MIN_BLEED_SHARE {
+                        failures.push(format!("{case}: {:.1}% bleed", 100.0 * bleed));
+                    }
+                }
+            }
+            grid.print();
+            eprintln!("    delays found (ms): {delays_found:?}");
+        }
+    }
+    eprintln!(
+        "scenario 1r: the same through a room (Schroeder reverberator, tail as loud as the \
+         direct leak), leak at -20 dB"
+    );
+    for (name, caller) in [
+        ("sentences", &callers.sentences),
+        ("conversation", &callers.conversation),
+    ] {
+        for frame_ms in [10, 20] {
+            let frame = RATE / 1000 * frame_ms;
+            for rt60_ms in [200.0, 600.0] {
+                let mut shares = Vec::new();
+                for delay_ms in DELAYS_MS {
+                    let leaked = room(&leak(caller, delay_ms, -20.0), rt60_ms, 0.0);
+                    let mic = mix(&[&leaked, &noise(caller.len(), MIC_NOISE_DBFS, 8)]);
+                    let (verdicts, _) = gate_run(&mic, caller, frame);
+                    let level = levels(&mic, frame);
+                    let (bleed, _) = share(&verdicts, |i| level[i] >= floor, true);
+                    shares.push(format!("{delay_ms} ms: {:.1}%", 100.0 * bleed));
                     if bleed < MIN_BLEED_SHARE {
                         failures.push(format!(
-                            "{name} {frame_ms} ms frames, {delay_ms} ms, {attenuation_db} dB: {:.1}%",
+                            "{name}, {frame_ms} ms frames, {delay_ms} ms, RT60 {rt60_ms} ms: {:.1}% bleed",
                             100.0 * bleed
                         ));
                     }
                 }
+                eprintln!(
+                    "  caller {name}, {frame_ms} ms frames, RT60 {rt60_ms} ms: {}",
+                    shares.join(", ")
+                );
             }
         }
     }
     assert!(
         failures.is_empty(),
-        "speech-level leak frames judged bleed below {:.0}%: {failures:?}",
+        "leak frames judged bleed below {:.0}%, or the delay missed: {failures:?}",
         100.0 * MIN_BLEED_SHARE
     );
 }
@@ -310,59 +412,81 @@ fn the_agents_own_voice_over_the_leak_is_not_bleed() {
         return;
     };
     let callers = callers(&dir);
-    let own = agent_voice(&dir);
+    let agents = [
+        ("voices", agent_voice(&dir)),
+        (
+            "meeting",
+            normalize(&load(&dir.join("vad/ami_trn05.wav")), VOICE_DBFS),
+        ),
+    ];
     let floor = speech_level_dbfs();
-    eprintln!("scenario 2: the agent's own voice (from 2 s) over the caller's leak");
     eprintln!(
-        "{:<13} {:>5} {:>6} {:>6} {:>9} {:>9} {:>9}",
-        "caller", "frame", "delay", "level", "dominant", "own>=-55", "leak only"
+        "scenario 2: the agent's own voice (from 2 s on) over the caller's leak: share of the \
+         frames where the agent's voice is present (>= {floor} dBFS) and at least as strong \
+         as the leak that are NOT judged bleed"
     );
     let mut failures = Vec::new();
     for (name, caller) in [
         ("sentences", &callers.sentences),
         ("conversation", &callers.conversation),
     ] {
-        let own = placed(&own, 2000, caller.len());
-        for frame_ms in [10, 20] {
-            let frame = RATE / 1000 * frame_ms;
-            let own_level = levels(&own, frame);
-            for delay_ms in DELAYS_MS {
-                for attenuation_db in ATTENUATIONS_DB {
-                    let leaked = leak(caller, delay_ms, attenuation_db);
-                    let mic = mix(&[&leaked, &own, &noise(caller.len(), MIC_NOISE_DBFS, 9)]);
-                    let verdicts = gate_run(&mic, caller, frame);
-                    let leak_level = levels(&leaked, frame);
-                    // The agent's voice present and at least as strong as the leak.
-                    let (dominant, n) = share(
-                        &verdicts,
-                        |i| own_level[i] >= floor && own_level[i] >= leak_level[i],
-                        false,
-                    );
-                    // The agent's voice present at all.
-                    let (present, _) = share(&verdicts, |i| own_level[i] >= floor, false);
-                    // The leak alone (between the agent's words), after the agent started.
-                    let (leak_only, _) = share(
-                        &verdicts,
-                        |i| {
-                            i * frame_ms >= 2000
-                                && own_level[i] < floor - 10.0
-                                && leak_level[i] >= floor
-                        },
-                        true,
-                    );
-                    eprintln!(
-                        "{name:<13} {frame_ms:>3}ms {delay_ms:>4}ms {attenuation_db:>4}dB {:>8.1}% {:>8.1}% {:>8.1}%   (n={n}; kept, kept, gated)",
-                        100.0 * dominant,
-                        100.0 * present,
-                        100.0 * leak_only
-                    );
-                    if dominant < MIN_OWN_VOICE_KEPT {
-                        failures.push(format!(
-                            "{name} {frame_ms} ms frames, {delay_ms} ms, {attenuation_db} dB: {:.1}% kept",
-                            100.0 * dominant
-                        ));
+        for (agent_name, own) in &agents {
+            let own = placed(own, 2000, caller.len());
+            for frame_ms in [10, 20] {
+                let frame = RATE / 1000 * frame_ms;
+                let own_level = levels(&own, frame);
+                let mut grid = Grid::new(format!(
+                    "caller {name}, agent {agent_name}, {frame_ms} ms frames"
+                ));
+                let (mut present_kept, mut leak_gated) = (Vec::new(), Vec::new());
+                for delay_ms in DELAYS_MS {
+                    for attenuation_db in ATTENUATIONS_DB {
+                        let leaked = leak(caller, delay_ms, attenuation_db);
+                        let mic = mix(&[&leaked, &own, &noise(caller.len(), MIC_NOISE_DBFS, 9)]);
+                        let (verdicts, _) = gate_run(&mic, caller, frame);
+                        let leak_level = levels(&leaked, frame);
+                        let (dominant, _) = share(
+                            &verdicts,
+                            |i| own_level[i] >= floor && own_level[i] >= leak_level[i],
+                            false,
+                        );
+                        grid.add(delay_ms, 100.0 * dominant);
+                        // Every frame with the agent's voice, even under a louder leak.
+                        present_kept.push(share(&verdicts, |i| own_level[i] >= floor, false).0);
+                        // The leak alone (between the agent's words) once the agent talks.
+                        let (gated, n) = share(
+                            &verdicts,
+                            |i| {
+                                i * frame_ms >= 2000
+                                    && own_level[i] < floor - 10.0
+                                    && leak_level[i] >= floor
+                            },
+                            true,
+                        );
+                        if n >= 20 {
+                            leak_gated.push(gated);
+                        }
+                        if dominant < MIN_OWN_VOICE_KEPT {
+                            failures.push(format!(
+                                "{name}/{agent_name}, {frame_ms} ms frames, {delay_ms} ms, {attenuation_db} dB: {:.1}% kept",
+                                100.0 * dominant
+                            ));
+                        }
                     }
                 }
+                grid.print();
+                let min = |v: &[f64]| {
+                    v.iter()
+                        .copied()
+                        .reduce(f64::min)
+                        .map_or("n/a".to_string(), |m| format!("{:.1}%", 100.0 * m))
+                };
+                eprintln!(
+                    "    lowest over the table: {} of all agent-voice frames kept; {} of the \
+                     leak-only frames between the agent's words gated",
+                    min(&present_kept),
+                    min(&leak_gated)
+                );
             }
         }
     }
@@ -392,7 +516,8 @@ fn the_agent_talking_with_the_caller_silent_is_never_bleed() {
             ("line noise -75 dBFS", noise(own.len(), -75.0, 3)),
         ] {
             let mic = mix(&[&own, &noise(own.len(), MIC_NOISE_DBFS, 4)]);
-            let verdicts = gate_run(&mic, &caller, frame);
+            let (verdicts, found) = gate_run(&mic, &caller, frame);
+            assert_eq!(found, None);
             let n = verdicts.iter().filter(|&&b| b).count();
             eprintln!("  {frame_ms} ms frames, caller {what}: {n} bleed frames");
             assert_eq!(n, 0, "{frame_ms} ms frames, caller {what}");
@@ -409,7 +534,7 @@ fn the_agent_talking_with_the_caller_silent_is_never_bleed() {
                 &placed(&own, agent_from_ms, len),
                 &noise(len, MIC_NOISE_DBFS, 5),
             ]);
-            let verdicts = gate_run(&mic, &caller_side, frame);
+            let (verdicts, _) = gate_run(&mic, &caller_side, frame);
             let before = verdicts[..agent_from_ms / frame_ms]
                 .iter()
                 .filter(|&&b| b)
@@ -425,6 +550,53 @@ fn the_agent_talking_with_the_caller_silent_is_never_bleed() {
             assert_eq!(after, 0, "{frame_ms} ms frames, {delay_ms} ms");
         }
     }
+}
+
+/// No leak at all, both sides talking (real conversations on both sides, overlapping all
+/// the time): the agent's speech must not be taken for the caller's.
+#[test]
+fn two_unrelated_conversations_are_never_bleed() {
+    let Some(dir) = data_dir() else {
+        eprintln!("skipped: ../shared/data is not here");
+        return;
+    };
+    let vad = dir.join("vad");
+    let pairs = [
+        ("two_person_chat", "ami_trn03"),
+        ("ami_trn03", "two_person_chat"),
+        ("ami_trn01", "ami_trn05"),
+        ("ami_trn07", "ami_trn02"),
+    ];
+    let floor = speech_level_dbfs();
+    eprintln!("scenario 3b: no leak; the caller and the agent are unrelated real conversations");
+    let mut total = 0;
+    let mut paths_found = Vec::new();
+    for (caller_id, agent_id) in pairs {
+        let caller = normalize(&load(&vad.join(format!("{caller_id}.wav"))), VOICE_DBFS);
+        let agent = normalize(&load(&vad.join(format!("{agent_id}.wav"))), VOICE_DBFS);
+        let len = caller.len().min(agent.len());
+        let mic = mix(&[&agent[..len], &noise(len, MIC_NOISE_DBFS, 19)]);
+        for frame_ms in [10, 20] {
+            let frame = RATE / 1000 * frame_ms;
+            let (verdicts, found) = gate_run(&mic, &caller[..len], frame);
+            let level = levels(&mic, frame);
+            let (bleed, n) = share(&verdicts, |i| level[i] >= floor, true);
+            let count = verdicts.iter().filter(|&&b| b).count();
+            eprintln!(
+                "  caller {caller_id:<16} agent {agent_id:<16} {frame_ms} ms frames: {count} bleed frames ({:.2}% of {n} agent speech frames); echo path found: {found:?}",
+                100.0 * bleed
+            );
+            total += count;
+            if let Some(ms) = found {
+                paths_found.push(format!("{caller_id}/{agent_id}: {ms} ms"));
+            }
+        }
+    }
+    assert_eq!(total, 0, "agent speech judged bleed with no leak at all");
+    assert!(
+        paths_found.is_empty(),
+        "echo paths found where there is none: {paths_found:?}"
+    );
 }
 
 // ---- 4. through the analyzer ----------------------------------------------------------
@@ -614,68 +786,32 @@ fn cost_per_frame_and_no_allocation() {
             .chunks_exact(frame)
             .zip(caller.chunks_exact(frame))
             .collect();
-        // Twice through: the second pass is timed and counted.
+        // A first pass untimed; then five timed passes (the fastest is the cost, the
+        // others show the noise of a shared machine), allocations counted throughout.
         let mut bleed = 0usize;
         for (a, c) in &pairs {
             bleed += usize::from(gate.is_bleed(a, c));
         }
         ALLOCATIONS.store(0, Ordering::Relaxed);
-        COUNTING.with(|c| c.set(true));
-        let started = Instant::now();
-        for (a, c) in &pairs {
-            bleed += usize::from(gate.is_bleed(std::hint::black_box(a), c));
+        let mut ns_per_frame = Vec::new();
+        for _ in 0..5 {
+            COUNTING.with(|c| c.set(true));
+            let started = Instant::now();
+            for (a, c) in &pairs {
+                bleed += usize::from(gate.is_bleed(std::hint::black_box(a), c));
+            }
+            let elapsed = started.elapsed();
+            COUNTING.with(|c| c.set(false));
+            ns_per_frame.push(elapsed.as_nanos() as f64 / pairs.len() as f64);
         }
-        let elapsed = started.elapsed();
-        COUNTING.with(|c| c.set(false));
         let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+        ns_per_frame.sort_by(f64::total_cmp);
         eprintln!(
-            "cost: {frame_ms} ms frames, max_delay_ms {max_delay_ms}: {:.0} ns per frame ({} frames, {bleed} bleed), {allocations} allocations",
-            elapsed.as_nanos() as f64 / pairs.len() as f64,
-            pairs.len()
+            "cost: {frame_ms} ms frames, max_delay_ms {max_delay_ms}: {:.0} ns per frame (fastest of 5 passes over {} frames; median {:.0} ns), {bleed} bleed verdicts, {allocations} allocations",
+            ns_per_frame[0],
+            pairs.len(),
+            ns_per_frame[2]
         );
         assert_eq!(allocations, 0, "is_bleed allocated");
-    }
-}
-
-#[test]
-fn zz_debug() {
-    let dir = data_dir().unwrap();
-    let speech = dir.join("speech");
-    let caller = voice(
-        &speech,
-        &[
-            "spk1_snt1.wav",
-            "spk1_snt2.wav",
-            "spk1_snt3.wav",
-            "spk1_snt4.wav",
-        ],
-        250,
-    );
-    let own = voice(&speech, &["arctic_a0007.wav"], 0);
-    let own = placed(&own, 3000, caller.len());
-    let leaked = leak(&caller, 20, -15.0);
-    let mic = mix(&[&leaked, &own, &noise(caller.len(), MIC_NOISE_DBFS, 13)]);
-    let cl = levels(&caller, 320);
-    let ol = levels(&own, 320);
-    let ll = levels(&leaked, 320);
-    let mut gate = BleedGate::new(&BleedConfig::default(), 320);
-    for (i, (a, c)) in mic
-        .chunks_exact(320)
-        .zip(caller.chunks_exact(320))
-        .enumerate()
-    {
-        if (2800..3700).contains(&(i * 20)) {
-            std::env::set_var("BLEED_DEBUG", "1");
-            eprint!(
-                "{:5} c={:.1} own={:.1} leak={:.1} ",
-                i * 20,
-                cl[i],
-                ol[i],
-                ll[i]
-            );
-        } else {
-            std::env::remove_var("BLEED_DEBUG");
-        }
-        gate.is_bleed(a, c);
     }
 }

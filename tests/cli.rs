@@ -170,11 +170,44 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     assert!(text.contains(">> NUDGE"), "{text}");
     assert!(text.contains("end of call"), "{text}");
 
-    let output = callcue(&["doctor"]);
+    // Doctor checks the audio devices too: here a sound server with the two sides.
+    let pulse = common::pulse::PulseServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("callcue.toml");
+    std::fs::write(
+        &config,
+        "[capture]\nagent_device = \"pulseaudio:agent.monitor\"\ncaller_device = \"caller.monitor\"\n",
+    )
+    .unwrap();
+    let output = pulse
+        .command(env!("CARGO_BIN_EXE_callcue"))
+        .arg("--config")
+        .arg(&config)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{report}");
+    assert!(report.contains("all checks passed"), "{report}");
     assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
+        report.contains("ok    caller audio (caller.monitor): Monitor of Null Output (pulseaudio:caller.monitor)"),
+        "a device found by part of its id: {report}"
     );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("all checks passed"));
+
+    // A headset that is not there: one line naming it, exit 2.
+    std::fs::write(&config, "[capture]\nagent_device = \"Jabra Evolve\"\n").unwrap();
+    let output = pulse
+        .command(env!("CARGO_BIN_EXE_callcue"))
+        .arg("--config")
+        .arg(&config)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{report}");
+    assert!(
+        report
+            .contains("FAIL  agent audio (Jabra Evolve): agent device \"Jabra Evolve\": not found"),
+        "{report}"
+    );
 }

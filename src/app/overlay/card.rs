@@ -9,8 +9,8 @@
 use std::sync::Arc;
 
 use eframe::egui::{
-    self, emath::GuiRounding as _, pos2, text::LayoutJob, vec2, Align2, Color32, CornerRadius, FontId, Galley, Painter,
-    Pos2, Rect, Stroke, StrokeKind,
+    self, emath::GuiRounding as _, pos2, text::LayoutJob, vec2, Align2, Color32, CornerRadius,
+    FontId, Galley, Painter, Pos2, Rect, Stroke, StrokeKind,
 };
 
 use callcue::NudgeId;
@@ -90,9 +90,10 @@ impl Palette {
                 ((110, 172, 255), (30, 90, 210))
             }
             // Words.
-            NudgeId::PositiveLanguage | NudgeId::BeSpecific | NudgeId::UseName | NudgeId::Restate => {
-                ((72, 210, 190), (10, 122, 112))
-            }
+            NudgeId::PositiveLanguage
+            | NudgeId::BeSpecific
+            | NudgeId::UseName
+            | NudgeId::Restate => ((72, 210, 190), (10, 122, 112)),
         };
         let (r, g, b) = if self.dark { dark } else { light };
         Color32::from_rgb(r, g, b)
@@ -198,13 +199,23 @@ pub fn paint(painter: &Painter, rect: Rect, view: &CardView<'_>, palette: &Palet
             visibility,
             false,
         ),
-        (None, true) => ("Snoozed until the call ends", "", palette.muted, presence, true),
+        (None, true) => (
+            "Snoozed until the call ends",
+            "",
+            palette.muted,
+            presence,
+            true,
+        ),
         (None, false) => ("", "", palette.muted, presence, true),
     };
 
     let mut chosen = None;
     for fit in FITS {
-        let title_size = if idle { fit.title_size.min(16.0) } else { fit.title_size };
+        let title_size = if idle {
+            fit.title_size.min(16.0)
+        } else {
+            fit.title_size
+        };
         let title_galley = (!title.is_empty()).then(|| {
             layout(
                 painter,
@@ -232,7 +243,11 @@ pub fn paint(painter: &Painter, rect: Rect, view: &CardView<'_>, palette: &Palet
                 .as_ref()
                 .map_or(0.0, |g| PHRASE_GAP + g.size().y);
         let footer = rows as f32 * ROW_HEIGHT + rows.saturating_sub(1) as f32 * ROW_GAP;
-        let gap = if block > 0.0 && rows > 0 { ROW_GAP } else { 0.0 };
+        let gap = if block > 0.0 && rows > 0 {
+            ROW_GAP
+        } else {
+            0.0
+        };
         let fits = block + gap + footer <= inner.height() + 0.5;
         let elided = title_galley.as_ref().is_some_and(|g| g.elided);
         chosen = Some((fit, title_galley, phrase_galley, block, footer, gap));
@@ -251,7 +266,11 @@ pub fn paint(painter: &Painter, rect: Rect, view: &CardView<'_>, palette: &Palet
     } else {
         inner.center().y - footer / 2.0
     };
-    let block_area_bottom = if footer > 0.0 { footer_top - gap } else { inner.bottom() };
+    let block_area_bottom = if footer > 0.0 {
+        footer_top - gap
+    } else {
+        inner.bottom()
+    };
     let block_top = inner.top() + ((block_area_bottom - inner.top()) - block).max(0.0) / 2.0;
 
     let painter = painter.with_clip_rect(rect);
@@ -259,26 +278,54 @@ pub fn paint(painter: &Painter, rect: Rect, view: &CardView<'_>, palette: &Palet
         let title_color = if idle { palette.muted } else { palette.title };
         let pos = pos2(text_left, block_top);
         let height = galley.size().y;
-        paint_text(&painter, pos, galley, title_color.gamma_multiply(visibility), !idle);
+        paint_text(
+            &painter,
+            pos,
+            galley,
+            title_color.gamma_multiply(visibility),
+            !idle,
+        );
         if !idle {
             let stripe = Rect::from_min_size(
                 pos2(inner.left(), block_top + 2.0),
                 vec2(ACCENT_WIDTH, (block - 4.0).max(height - 4.0)),
             );
-            painter.rect_filled(stripe, CornerRadius::same(2), accent.gamma_multiply(visibility));
+            painter.rect_filled(
+                stripe,
+                CornerRadius::same(2),
+                accent.gamma_multiply(visibility),
+            );
         } else if view.snoozed {
-            paint_snooze_icon(&painter, pos2(inner.left(), block_top), height, palette, visibility);
+            paint_snooze_icon(
+                &painter,
+                pos2(inner.left(), block_top),
+                height,
+                palette,
+                visibility,
+            );
         }
         if let Some(phrase) = phrase_galley {
             let pos = pos2(text_left, block_top + height + PHRASE_GAP);
-            paint_text(&painter, pos, phrase, palette.phrase.gamma_multiply(visibility), false);
+            paint_text(
+                &painter,
+                pos,
+                phrase,
+                palette.phrase.gamma_multiply(visibility),
+                false,
+            );
         }
     }
 
     let mut row_top = footer_top;
     if fit.status {
         if let Some(status) = view.status {
-            paint_status(&painter, row_rect(inner, row_top), status, palette, presence);
+            paint_status(
+                &painter,
+                row_rect(inner, row_top),
+                status,
+                palette,
+                presence,
+            );
             row_top += ROW_HEIGHT + ROW_GAP;
         }
     }
@@ -287,7 +334,13 @@ pub fn paint(painter: &Painter, rect: Rect, view: &CardView<'_>, palette: &Palet
         if show_hint {
             let hint = "Click: snooze for this call  ·  Drag: move";
             let galley = layout(&painter, hint, SMALL_TEXT, palette.muted, row.width(), 1);
-            paint_text(&painter, row.left_center() - vec2(0.0, galley.size().y / 2.0), galley, palette.muted, false);
+            paint_text(
+                &painter,
+                row.left_center() - vec2(0.0, galley.size().y / 2.0),
+                galley,
+                palette.muted,
+                false,
+            );
         } else {
             paint_indicators(&painter, row, view, palette, presence);
         }
@@ -295,7 +348,11 @@ pub fn paint(painter: &Painter, rect: Rect, view: &CardView<'_>, palette: &Palet
 
     // With nothing to say, a quiet name so the card is not an empty box.
     if block <= 0.0 && footer <= 0.0 {
-        let text = if show_hint { "callcue  ·  click: snooze  ·  drag: move" } else { "callcue" };
+        let text = if show_hint {
+            "callcue  ·  click: snooze  ·  drag: move"
+        } else {
+            "callcue"
+        };
         painter.text(
             inner.center(),
             Align2::CENTER_CENTER,
@@ -327,19 +384,25 @@ fn layout(
     painter.layout_job(job)
 }
 
-/// Paints text; `strong` draws it a second time one physical pixel to the right, a
-/// heavier stroke for the glanceable line (the built-in font has one, light, weight).
+/// Paints text; `strong` draws it a second time slightly to the right (about 0.8 points,
+/// whole physical pixels), a heavier stroke for the glanceable line: the built-in font has
+/// one, light, weight.
 fn paint_text(painter: &Painter, pos: Pos2, galley: Arc<Galley>, color: Color32, strong: bool) {
-    let pos = pos.round_to_pixels(painter.pixels_per_point());
+    let pixels_per_point = painter.pixels_per_point();
+    let pos = pos.round_to_pixels(pixels_per_point);
     if strong {
-        let pixel = 1.0 / painter.pixels_per_point();
-        painter.galley_with_override_text_color(pos + vec2(pixel.max(0.5), 0.0), galley.clone(), color);
+        let offset = (pixels_per_point * 0.8).round().max(1.0) / pixels_per_point;
+        painter.galley_with_override_text_color(pos + vec2(offset, 0.0), galley.clone(), color);
     }
     painter.galley_with_override_text_color(pos, galley, color);
 }
 
 fn paint_status(painter: &Painter, row: Rect, status: &Status, palette: &Palette, presence: f32) {
-    let color = if status.warning { palette.warning } else { palette.muted };
+    let color = if status.warning {
+        palette.warning
+    } else {
+        palette.muted
+    };
     let dot = 7.0;
     let center = pos2(row.left() + dot / 2.0, row.center().y);
     if status.warning {
@@ -355,38 +418,93 @@ fn paint_status(painter: &Painter, row: Rect, status: &Status, palette: &Palette
         painter.circle_filled(center, dot / 2.0 - 0.5, color.gamma_multiply(presence));
     }
     let left = row.left() + dot + 7.0;
-    let galley = layout(painter, &status.text, SMALL_TEXT + 0.5, color, row.right() - left, 1);
+    let galley = layout(
+        painter,
+        &status.text,
+        SMALL_TEXT + 0.5,
+        color,
+        row.right() - left,
+        1,
+    );
     let pos = pos2(left, row.center().y - galley.size().y / 2.0);
     // Warnings are never dimmed: they matter while the card is idle too.
-    let text_color = if status.warning { color } else { color.gamma_multiply(presence) };
+    let text_color = if status.warning {
+        color
+    } else {
+        color.gamma_multiply(presence)
+    };
     paint_text(painter, pos, galley, text_color, status.warning);
 }
 
-fn paint_indicators(painter: &Painter, row: Rect, view: &CardView<'_>, palette: &Palette, presence: f32) {
+fn paint_indicators(
+    painter: &Painter,
+    row: Rect,
+    view: &CardView<'_>,
+    palette: &Palette,
+    presence: f32,
+) {
     let muted = palette.muted.gamma_multiply(presence);
     let bar = vec2(40.0, 6.0);
     let y = row.center().y;
     let mut x = row.left();
     if let Some((frustration, trend)) = view.mood {
-        let label = painter.text(pos2(x, y), Align2::LEFT_CENTER, "Caller", FontId::proportional(SMALL_TEXT), muted);
+        let label = painter.text(
+            pos2(x, y),
+            Align2::LEFT_CENTER,
+            "Caller",
+            FontId::proportional(SMALL_TEXT),
+            muted,
+        );
         x = label.right() + 6.0;
         let color = palette.mood(frustration).gamma_multiply(presence);
-        paint_bar(painter, pos2(x, y), bar, frustration, color, palette.track.gamma_multiply(presence));
+        paint_bar(
+            painter,
+            pos2(x, y),
+            bar,
+            frustration,
+            color,
+            palette.track.gamma_multiply(presence),
+        );
         x += bar.x + 8.0;
         let arrow = 9.0;
         let (from, to, color) = match trend {
-            Trend::Rising => (pos2(x + arrow / 2.0, y + arrow / 2.0), pos2(x + arrow / 2.0, y - arrow / 2.0), color),
-            Trend::Easing => (pos2(x + arrow / 2.0, y - arrow / 2.0), pos2(x + arrow / 2.0, y + arrow / 2.0), palette.calm.gamma_multiply(presence)),
+            Trend::Rising => (
+                pos2(x + arrow / 2.0, y + arrow / 2.0),
+                pos2(x + arrow / 2.0, y - arrow / 2.0),
+                color,
+            ),
+            Trend::Easing => (
+                pos2(x + arrow / 2.0, y - arrow / 2.0),
+                pos2(x + arrow / 2.0, y + arrow / 2.0),
+                palette.calm.gamma_multiply(presence),
+            ),
             Trend::Steady => (pos2(x, y), pos2(x + arrow, y), muted),
         };
         painter.arrow(from, to - from, Stroke::new(1.6, color));
         x += arrow + 18.0;
     }
     if let Some(share) = view.agent_talk_share {
-        let label = painter.text(pos2(x, y), Align2::LEFT_CENTER, "You talk", FontId::proportional(SMALL_TEXT), muted);
+        let label = painter.text(
+            pos2(x, y),
+            Align2::LEFT_CENTER,
+            "You talk",
+            FontId::proportional(SMALL_TEXT),
+            muted,
+        );
         x = label.right() + 6.0;
-        let fill = if palette.dark { palette.phrase } else { palette.muted };
-        paint_bar(painter, pos2(x, y), bar, share, fill.gamma_multiply(presence), palette.track.gamma_multiply(presence));
+        let fill = if palette.dark {
+            palette.phrase
+        } else {
+            palette.muted
+        };
+        paint_bar(
+            painter,
+            pos2(x, y),
+            bar,
+            share,
+            fill.gamma_multiply(presence),
+            palette.track.gamma_multiply(presence),
+        );
         x += bar.x + 6.0;
         painter.text(
             pos2(x, y),
@@ -398,21 +516,41 @@ fn paint_indicators(painter: &Painter, row: Rect, view: &CardView<'_>, palette: 
     }
 }
 
-fn paint_bar(painter: &Painter, left_center: Pos2, size: egui::Vec2, value: f32, fill: Color32, track: Color32) {
+fn paint_bar(
+    painter: &Painter,
+    left_center: Pos2,
+    size: egui::Vec2,
+    value: f32,
+    fill: Color32,
+    track: Color32,
+) {
     let rect = Rect::from_min_size(left_center - vec2(0.0, size.y / 2.0), size);
     let radius = CornerRadius::same((size.y / 2.0) as u8);
     painter.rect_filled(rect, radius, track);
-    let filled = Rect::from_min_size(rect.min, vec2((size.x * value.clamp(0.0, 1.0)).max(size.y), size.y));
+    let filled = Rect::from_min_size(
+        rect.min,
+        vec2((size.x * value.clamp(0.0, 1.0)).max(size.y), size.y),
+    );
     painter.rect_filled(filled, radius, fill);
 }
 
-fn paint_snooze_icon(painter: &Painter, top_left: Pos2, height: f32, palette: &Palette, alpha: f32) {
+fn paint_snooze_icon(
+    painter: &Painter,
+    top_left: Pos2,
+    height: f32,
+    palette: &Palette,
+    alpha: f32,
+) {
     // Two short bars: "paused".
     let bar_height = (height * 0.5).min(12.0);
     let top = top_left.y + (height - bar_height) / 2.0;
     for dx in [0.0, 5.0] {
         let bar = Rect::from_min_size(pos2(top_left.x + dx, top), vec2(2.5, bar_height));
-        painter.rect_filled(bar, CornerRadius::same(1), palette.muted.gamma_multiply(alpha));
+        painter.rect_filled(
+            bar,
+            CornerRadius::same(1),
+            palette.muted.gamma_multiply(alpha),
+        );
     }
 }
 

@@ -22,19 +22,22 @@
 //! drawn only for a message, the pointer, the moment a nudge starts to fade, and during
 //! the fade.
 //!
-//! Focus and stacking, per platform (what winit 0.30 lets eframe ask for):
+//! Focus and stacking, per platform:
 //! - The window is created inactive (`with_active(false)`), undecorated, always on top,
 //!   without a taskbar entry where the platform allows it, and is never asked to take
-//!   focus.
+//!   focus. The card paints its own background with `overlay.opacity` (a transparent
+//!   window); without a compositor the desktop shows through as black instead.
+//! - X11 (tested under Xvfb with openbox): winit cannot create a window inactive, so
+//!   [`x11`] sets `WM_HINTS.input = False`, `_NET_WM_USER_TIME = 0` and `_NET_WM_STATE`
+//!   above / skip taskbar / skip pager before the window is mapped: the window manager
+//!   gives it focus neither when it appears nor when it is clicked. Window managers will
+//!   not start a move of such a window, so it moves (and resizes) itself while the button
+//!   is held. A window manager that ignores ICCCM input hints could still focus it.
 //! - Windows: `with_active(false)` and `with_taskbar(false)` are honoured, but winit does
 //!   not expose `WS_EX_NOACTIVATE`, so a click on the card activates it and the softphone
-//!   loses keyboard focus until the agent clicks back.
-//! - macOS: the window opens without focus; a click activates the application the same way.
-//! - X11: winit cannot create a window inactive and does not set `WM_HINTS.input = False`;
-//!   the window is typed `_NET_WM_WINDOW_TYPE_UTILITY`, which most window managers keep off
-//!   the taskbar and do not focus on map, but a click-to-focus window manager may focus it
-//!   when clicked. Without a window manager (or a compositor), always-on-top and the
-//!   per-pixel opacity have no effect.
+//!   loses keyboard focus until the agent clicks back. (Not tested here.)
+//! - macOS: the window opens without focus; a click activates the application the same
+//!   way. (Not tested here.)
 //! - Wayland: this build draws through X11 only (eframe's `x11` feature), so it needs
 //!   XWayland (`DISPLAY`); a Wayland compositor also ignores the requested position.
 //! - No global snooze hotkey: `overlay.snooze_hotkey` needs a global-hotkey crate that is
@@ -44,7 +47,10 @@ mod card;
 pub mod placement;
 pub mod screen;
 mod wake;
-#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
 mod x11;
 
 use std::path::PathBuf;
@@ -136,6 +142,13 @@ pub fn run(
     if std::thread::current().name() != Some("main") {
         bail!("overlay: the window must be run on the main thread");
     }
+    if !config.overlay.snooze_hotkey.is_empty() {
+        eprintln!(
+            "callcue: warning: overlay.snooze_hotkey = {:?} is not supported yet (no global \
+             hotkeys in this build); a click on the overlay snoozes",
+            config.overlay.snooze_hotkey
+        );
+    }
     let state_file = placement::state_file();
     let remembered = placement::load_or_warn(state_file.as_deref());
     let start = remembered.unwrap_or_else(|| Placement::from_config(&config.overlay));
@@ -186,8 +199,6 @@ pub fn preview(config: &Config, nudge: NudgeId, show_for: Duration) -> anyhow::R
         phrase: rule.phrase.replace("{name}", SAMPLE_CALLER_NAME),
         priority: rule.priority,
     });
-    if let Ok(t) = std::env::var("DEVSTATUS") { sample.push(OverlayMessage::Status { text: t, warning: true }); }
-    if let Ok(t) = std::env::var("DEVTEXT") { if let Some(OverlayMessage::Nudge { text, .. }) = sample.iter_mut().find(|m| matches!(m, OverlayMessage::Nudge{..})) { *text = t; } }
     for message in sample {
         messages_tx.send(message)?;
     }
@@ -227,7 +238,9 @@ fn check_display() -> anyhow::Result<()> {
 /// One line for an error of eframe's.
 fn describe(error: &eframe::Error) -> String {
     let detail = match error {
-        eframe::Error::AppCreation(e) => return format!("overlay: could not start: {e}"),
+        eframe::Error::AppCreation(e) => {
+            return format!("overlay: could not start: {}", one_line(&e.to_string()));
+        }
         eframe::Error::Winit(e) => format!("cannot open a window: {e}"),
         eframe::Error::WinitEventLoop(e) => {
             let display = std::env::var("DISPLAY").unwrap_or_default();
@@ -239,11 +252,15 @@ fn describe(error: &eframe::Error) -> String {
         eframe::Error::NoGlutinConfigs(_, e) => format!("no usable OpenGL configuration: {e}"),
         other => format!("OpenGL could not start: {other}"),
     };
-    let mut detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut detail = one_line(&detail);
     if detail.chars().count() > 200 {
         detail = detail.chars().take(200).collect::<String>() + "...";
     }
     format!("overlay: no display available ({detail}); run with --no-overlay")
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// winit's OS errors start "os error at /path/to/winit/src/file.rs:788: ": keep the rest.
@@ -291,13 +308,22 @@ struct Links {
     x11: Option<X11>,
 }
 
-#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
 type X11 = x11::X11;
-#[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android")))))]
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
 type X11 = std::convert::Infallible;
 
 /// X11: a connection of our own, and the hints that keep the window from taking focus.
-#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
 fn x11_setup(cc: &eframe::CreationContext<'_>) -> Option<X11> {
     let warn = |why: String| {
         eprintln!(
@@ -319,7 +345,10 @@ fn x11_setup(cc: &eframe::CreationContext<'_>) -> Option<X11> {
     }
 }
 
-#[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android")))))]
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
 fn x11_setup(_cc: &eframe::CreationContext<'_>) -> Option<X11> {
     None
 }
@@ -421,14 +450,16 @@ impl OverlayApp {
     }
 
     /// Moves or resizes the window to follow the pointer during a gesture.
-    #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    ))]
     fn follow_pointer(&mut self, ctx: &egui::Context) {
         let (Some(gesture), Some(x11)) = (self.gesture, &self.links.x11) else {
             return;
         };
         let (outer, inner) = ctx.input(|i| (i.viewport().outer_rect, i.viewport().inner_rect));
-        let (Some(outer), Some(inner), Some((x, y))) = (outer, inner, x11.pointer_on_root())
-        else {
+        let (Some(outer), Some(inner), Some((x, y))) = (outer, inner, x11.pointer_on_root()) else {
             return;
         };
         let pixels_per_point = ctx.pixels_per_point();
@@ -451,7 +482,10 @@ impl OverlayApp {
         ctx.request_repaint_after(ANIMATION_FRAME);
     }
 
-    #[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android")))))]
+    #[cfg(not(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    )))]
     fn follow_pointer(&mut self, _ctx: &egui::Context) {}
 
     /// Follows the window's place, and saves it once the agent has put it somewhere.
@@ -583,5 +617,36 @@ impl eframe::App for OverlayApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.save();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn winit_source_locations_are_dropped() {
+        let message = "os error at /home/u/.cargo/registry/src/x/winit-0.30.13/src/platform_impl\
+                       /linux/mod.rs:788: Failed to open connection to X server";
+        assert_eq!(
+            without_source_location(message),
+            "Failed to open connection to X server"
+        );
+        assert_eq!(without_source_location("plain"), "plain");
+    }
+
+    #[test]
+    fn errors_are_one_line() {
+        let error = eframe::Error::AppCreation("line one\nline two".into());
+        assert_eq!(
+            describe(&error),
+            "overlay: could not start: line one line two"
+        );
+        let error = eframe::Error::OpenGL(eframe::egui_glow::PainterError::from(
+            "no\nshaders".to_string(),
+        ));
+        let line = describe(&error);
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert!(line.ends_with("; run with --no-overlay"), "{line}");
     }
 }

@@ -90,13 +90,22 @@ pub fn load(path: &Path) -> Result<Option<Placement>, String> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
-    let placement: Placement = toml::from_str(&text).map_err(|e| {
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
             .map(|span| format!(" (line {})", text[..span.start].lines().count().max(1)))
             .unwrap_or_default();
         format!("{}: {}{line}", path.display(), one_line(e.message()))
     })?;
+    let placement: Placement = serde_path_to_error::deserialize(toml::Value::Table(table))
+        .map_err(|e| {
+            let key = e.path().to_string();
+            let message = one_line(&e.into_inner().to_string());
+            match key.as_str() {
+                "" | "." => format!("{}: {message}", path.display()),
+                _ => format!("{}: {key}: {message}", path.display()),
+            }
+        })?;
     placement
         .check()
         .map_err(|why| format!("{}: {why}", path.display()))?;
@@ -162,8 +171,14 @@ mod tests {
         for (text, expected) in [
             ("x_px = 1\ny_px = \n", "line 2"),
             ("x_px = 1\ny_px = 2\nwidth_px = 300\n", "height_px"),
-            ("x_px = 1\ny_px = 2\nwidth_px = 5\nheight_px = 90\n", "width_px = 5"),
-            ("x_px = 1\ny_px = 2\nwidth_px = -5\nheight_px = 90\n", "width_px"),
+            (
+                "x_px = 1\ny_px = 2\nwidth_px = 5\nheight_px = 90\n",
+                "width_px = 5",
+            ),
+            (
+                "x_px = 1\ny_px = 2\nwidth_px = -5\nheight_px = 90\n",
+                "width_px",
+            ),
             ("\u{0}\u{1}garbage", ""),
         ] {
             fs::write(&path, text).unwrap();

@@ -133,7 +133,8 @@ impl Screen {
                     if self.mood.len() == MOOD_SAMPLES_MAX {
                         self.mood.pop_front();
                     }
-                    self.mood.push_back((now, caller_frustration.clamp(0.0, 1.0)));
+                    self.mood
+                        .push_back((now, caller_frustration.clamp(0.0, 1.0)));
                 }
                 if agent_talk_share.is_finite() {
                     self.agent_talk_share = Some(agent_talk_share.clamp(0.0, 1.0));
@@ -400,7 +401,10 @@ mod tests {
         let fading = t0 + SHOW + ms(100);
         screen.apply(nudge(NudgeId::Smile, 10), fading);
         let (shown, visibility) = screen.nudge_visible(fading).unwrap();
-        assert_eq!((shown.id, shown.text.as_str(), visibility), (NudgeId::Smile, "Smile", 1.0));
+        assert_eq!(
+            (shown.id, shown.text.as_str(), visibility),
+            (NudgeId::Smile, "Smile", 1.0)
+        );
     }
 
     #[test]
@@ -459,7 +463,10 @@ mod tests {
             agent_talk_share: 0.6,
         };
         for i in 0..20u64 {
-            screen.apply(indicators(0.1 + i as f32 * 0.03), t0 + Duration::from_secs(i));
+            screen.apply(
+                indicators(0.1 + i as f32 * 0.03),
+                t0 + Duration::from_secs(i),
+            );
         }
         assert_eq!(screen.caller_mood().unwrap().1, Trend::Rising);
         assert_eq!(screen.agent_talk_share(), Some(0.6));

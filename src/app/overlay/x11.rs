@@ -51,6 +51,15 @@ extern "C" {
     fn dlclose(handle: *mut c_void) -> c_int;
 }
 
+type OpenDisplay = unsafe extern "C" fn(*const c_char) -> *mut Display;
+type CloseDisplay = unsafe extern "C" fn(*mut Display) -> c_int;
+type DefaultRootWindow = unsafe extern "C" fn(*mut Display) -> Window;
+type InternAtom = unsafe extern "C" fn(*mut Display, *const c_char, c_int) -> Atom;
+type GetWmHints = unsafe extern "C" fn(*mut Display, Window) -> *mut WmHints;
+type AllocWmHints = unsafe extern "C" fn() -> *mut WmHints;
+type SetWmHints = unsafe extern "C" fn(*mut Display, Window, *mut WmHints) -> c_int;
+type ChangeProperty =
+    unsafe extern "C" fn(*mut Display, Window, Atom, Atom, c_int, c_int, *const u8, c_int) -> c_int;
 type QueryPointer = unsafe extern "C" fn(
     *mut Display,
     Window,
@@ -62,24 +71,25 @@ type QueryPointer = unsafe extern "C" fn(
     *mut c_int,
     *mut c_uint,
 ) -> c_int;
-type ChangeProperty =
-    unsafe extern "C" fn(*mut Display, Window, Atom, Atom, c_int, c_int, *const u8, c_int) -> c_int;
+type Free = unsafe extern "C" fn(*mut c_void) -> c_int;
+type Sync = unsafe extern "C" fn(*mut Display, c_int) -> c_int;
+type SetErrorHandler = unsafe extern "C" fn(ErrorHandler) -> ErrorHandler;
 
 /// The libX11 functions used, looked up at run time.
 struct Xlib {
     library: *mut c_void,
-    open_display: unsafe extern "C" fn(*const c_char) -> *mut Display,
-    close_display: unsafe extern "C" fn(*mut Display) -> c_int,
-    default_root_window: unsafe extern "C" fn(*mut Display) -> Window,
-    intern_atom: unsafe extern "C" fn(*mut Display, *const c_char, c_int) -> Atom,
-    get_wm_hints: unsafe extern "C" fn(*mut Display, Window) -> *mut WmHints,
-    alloc_wm_hints: unsafe extern "C" fn() -> *mut WmHints,
-    set_wm_hints: unsafe extern "C" fn(*mut Display, Window, *mut WmHints) -> c_int,
+    open_display: OpenDisplay,
+    close_display: CloseDisplay,
+    default_root_window: DefaultRootWindow,
+    intern_atom: InternAtom,
+    get_wm_hints: GetWmHints,
+    alloc_wm_hints: AllocWmHints,
+    set_wm_hints: SetWmHints,
     change_property: ChangeProperty,
     query_pointer: QueryPointer,
-    free: unsafe extern "C" fn(*mut c_void) -> c_int,
-    sync: unsafe extern "C" fn(*mut Display, c_int) -> c_int,
-    set_error_handler: unsafe extern "C" fn(ErrorHandler) -> ErrorHandler,
+    free: Free,
+    sync: Sync,
+    set_error_handler: SetErrorHandler,
 }
 
 impl Xlib {
@@ -92,7 +102,7 @@ impl Xlib {
             .find(|handle| !handle.is_null())
             .ok_or("libX11 not found")?;
         macro_rules! symbol {
-            ($name:literal) => {{
+            ($name:literal as $type:ty) => {{
                 // SAFETY: looked up in libX11; the field it is assigned to declares the
                 // function's documented Xlib prototype.
                 let pointer = unsafe { dlsym(library, $name.as_ptr()) };
@@ -102,23 +112,23 @@ impl Xlib {
                     return Err(format!("libX11 lacks {}", $name.to_string_lossy()));
                 }
                 // SAFETY: as above.
-                unsafe { std::mem::transmute::<*mut c_void, _>(pointer) }
+                unsafe { std::mem::transmute::<*mut c_void, $type>(pointer) }
             }};
         }
         Ok(Self {
             library,
-            open_display: symbol!(c"XOpenDisplay"),
-            close_display: symbol!(c"XCloseDisplay"),
-            default_root_window: symbol!(c"XDefaultRootWindow"),
-            intern_atom: symbol!(c"XInternAtom"),
-            get_wm_hints: symbol!(c"XGetWMHints"),
-            alloc_wm_hints: symbol!(c"XAllocWMHints"),
-            set_wm_hints: symbol!(c"XSetWMHints"),
-            change_property: symbol!(c"XChangeProperty"),
-            query_pointer: symbol!(c"XQueryPointer"),
-            free: symbol!(c"XFree"),
-            sync: symbol!(c"XSync"),
-            set_error_handler: symbol!(c"XSetErrorHandler"),
+            open_display: symbol!(c"XOpenDisplay" as OpenDisplay),
+            close_display: symbol!(c"XCloseDisplay" as CloseDisplay),
+            default_root_window: symbol!(c"XDefaultRootWindow" as DefaultRootWindow),
+            intern_atom: symbol!(c"XInternAtom" as InternAtom),
+            get_wm_hints: symbol!(c"XGetWMHints" as GetWmHints),
+            alloc_wm_hints: symbol!(c"XAllocWMHints" as AllocWmHints),
+            set_wm_hints: symbol!(c"XSetWMHints" as SetWmHints),
+            change_property: symbol!(c"XChangeProperty" as ChangeProperty),
+            query_pointer: symbol!(c"XQueryPointer" as QueryPointer),
+            free: symbol!(c"XFree" as Free),
+            sync: symbol!(c"XSync" as Sync),
+            set_error_handler: symbol!(c"XSetErrorHandler" as SetErrorHandler),
         })
     }
 }
@@ -242,15 +252,8 @@ impl X11 {
                 // SAFETY: every out-pointer is a live local.
                 unsafe {
                     (xlib.query_pointer)(
-                        display,
-                        self.root,
-                        &mut root,
-                        &mut child,
-                        &mut x,
-                        &mut y,
-                        &mut win_x,
-                        &mut win_y,
-                        &mut mask,
+                        display, self.root, &mut root, &mut child, &mut x, &mut y, &mut win_x,
+                        &mut win_y, &mut mask,
                     )
                 }
             })
