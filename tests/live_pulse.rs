@@ -495,3 +495,73 @@ fn a_hook_with_no_callcue_running_says_so_in_one_line() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("callcue run"), "{stderr}");
 }
+
+#[test]
+fn the_callers_voice_leaking_into_the_microphone_is_not_the_agent_talking() {
+    let pulse = PulseServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (_, caller_wav, _) = render_sides(dir.path());
+    // The agent's microphone hears only the caller, from the headset's speaker: 60 ms
+    // later, 20 dB down, dulled by a one-pole low-pass, over a little noise.
+    let mut reader = hound::WavReader::open(&caller_wav).unwrap();
+    let caller: Vec<f32> = reader
+        .samples::<i16>()
+        .map(|s| s.unwrap() as f32 / 32768.0)
+        .collect();
+    let delay = 16 * 60;
+    let mut low = 0.0f32;
+    let mut noise_state = 12345u32;
+    let leak: Vec<f32> = (0..caller.len())
+        .map(|i| {
+            let x = if i >= delay {
+                caller[i - delay] * 0.1
+            } else {
+                0.0
+            };
+            low += 0.5 * (x - low);
+            noise_state = noise_state
+                .wrapping_mul(1_664_525)
+                .wrapping_add(1_013_904_223);
+            low + ((noise_state >> 9) as f32 / (1u32 << 23) as f32 - 0.5) * 0.002
+        })
+        .collect();
+    let agent_wav = write_mono_wav(&dir.path().join("leak.wav"), &leak);
+
+    let config = test_config(dir.path(), "");
+    let run = LiveRun::start(run_command(&pulse, &config, &["--no-stt"]));
+    run.wait_for_log(
+        &["capturing the agent side", "capturing the caller side"],
+        Duration::from_secs(15),
+    );
+    let mut agent = pulse.play("agent", &agent_wav);
+    let mut caller = pulse.play("caller", &caller_wav);
+    assert!(agent.wait().unwrap().success() && caller.wait().unwrap().success());
+    std::thread::sleep(Duration::from_millis(1000));
+    let events = run.stop();
+
+    let why = format!("{events:#?}");
+    assert!(
+        !events.iter().any(|e| matches!(
+            e.ev,
+            Ev::Interruption {
+                by: Side::Agent,
+                ..
+            }
+        )),
+        "the leak taken for the agent cutting in\n{why}"
+    );
+    assert!(pause_nudges(&events).is_empty(), "pause for a leak\n{why}");
+    let bleed_frames = events
+        .iter()
+        .find_map(|e| match &e.ev {
+            Ev::Call {
+                capture: Some(c), ..
+            } => Some(c.agent_bleed_frames),
+            _ => None,
+        })
+        .expect("capture totals");
+    assert!(
+        bleed_frames > 100,
+        "the leak was found: {bleed_frames} frames\n{why}"
+    );
+}

@@ -324,11 +324,16 @@ impl Analysis {
             // Neither hooks nor audio mark calls: one call from start to stop.
             self.start_call(CallMarkedBy::Audio, None, false);
         }
-        let bleed = self.bleed.is_bleed(agent, caller);
+        // The caller's voice leaking into the microphone is not the agent: it is heard
+        // as silence (in the pre-roll too).
+        let agent_heard = if self.bleed.is_bleed(agent, caller) {
+            &self.silence[..]
+        } else {
+            agent
+        };
         match self.call.as_mut() {
-            None => self.preroll.push(agent, caller),
+            None => self.preroll.push(agent_heard, caller),
             Some(call) => {
-                let agent_heard = if bleed { &self.silence[..] } else { agent };
                 analyze_frame(call, agent_heard, caller, self.sink.as_mut());
                 for side in [Side::Agent, Side::Caller] {
                     if fresh[side.index()] && !self.framers[side.index()].has_frame() {

@@ -521,10 +521,10 @@ impl BleedGate {
             return;
         }
         if same_path {
-            // Refine while the level check agrees (no double talk in this frame), or when
-            // the correlation has held long enough to trust it over the old gain (the
-            // volume changed).
-            // Blocks louder than the echo explains are the agent's own, not the path's.
+            // Refine while the level check agrees (no double talk in this frame), leaving
+            // out blocks louder than the echo explains (the agent's own); or, once the
+            // correlation has held long enough to trust it over the old gain (the volume
+            // changed), on every block.
             if self.candidate_frames >= self.relearn_frames {
                 self.learn_gain(self.lag_blocks, GAIN_SMOOTHING, false);
             } else if self.excess_db() <= DOUBLE_TALK_MARGIN_DB {

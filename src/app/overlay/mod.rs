@@ -57,10 +57,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use crossbeam_channel::{bounded, Receiver, Sender};
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 use eframe::egui::{
-    self, pos2, CursorIcon, IconData, Id, Rect, ResizeDirection, Sense, Theme, Vec2,
-    ViewportBuilder, ViewportCommand,
+    self, CursorIcon, IconData, Id, Rect, ResizeDirection, Sense, Theme, Vec2, ViewportBuilder,
+    ViewportCommand,
 };
 
 use callcue::config::{Config, OverlayConfig};
@@ -207,7 +207,7 @@ pub fn preview(config: &Config, nudge: NudgeId, show_for: Duration) -> anyhow::R
         .name("callcue-overlay-preview".into())
         .spawn(move || {
             // Ends early when the window closes (the stop sender is dropped).
-            if stop_rx.recv_timeout(show_for).is_err() {
+            if stop_rx.recv_timeout(show_for) == Err(RecvTimeoutError::Timeout) {
                 let _ = messages_tx.send(OverlayMessage::Shutdown);
             }
             drop(actions_rx);
@@ -463,7 +463,7 @@ impl OverlayApp {
             return;
         };
         let pixels_per_point = ctx.pixels_per_point();
-        let pointer = pos2(x as f32, y as f32) / pixels_per_point;
+        let pointer = egui::pos2(x as f32, y as f32) / pixels_per_point;
         match gesture {
             Gesture::Move { grab } => {
                 let target = (pointer - grab).round();
@@ -505,7 +505,10 @@ impl OverlayApp {
                 }
             }
         }
-        if self.save_due.is_some_and(|due| now >= due) && self.gesture.is_none() {
+        if self.gesture.is_some() && self.save_due.is_some() {
+            // Still moving: saved once the agent lets go and the window is still.
+            self.save_due = Some(now + SAVE_AFTER_STILL);
+        } else if self.save_due.is_some_and(|due| now >= due) {
             self.save();
         }
     }
