@@ -75,7 +75,17 @@ fn pause_nudges(events: &[LiveEv]) -> Vec<&LiveEv> {
 
 #[test]
 fn a_played_call_gets_pause_for_the_cut_in_and_nothing_for_backchannels() {
-    let pulse = PulseServer::start();
+    check_played_call(PulseServer::start());
+}
+
+/// Devices as desktops have them: 48 kHz stereo, downmixed and resampled on the analysis
+/// thread.
+#[test]
+fn the_same_at_48_khz_stereo() {
+    check_played_call(PulseServer::start_with_format(48000, 2));
+}
+
+fn check_played_call(pulse: PulseServer) {
     let dir = tempfile::tempdir().unwrap();
     let (agent_wav, caller_wav, rendered) = render_sides(dir.path());
     let config = test_config(dir.path(), "");

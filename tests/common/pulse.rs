@@ -10,12 +10,20 @@ use std::time::{Duration, Instant};
 pub struct PulseServer {
     runtime_dir: tempfile::TempDir,
     silence_streams: Vec<Child>,
+    rate_hz: u32,
+    channels: u16,
 }
 
 impl PulseServer {
     /// Starts a server with the `agent` and `caller` null sinks at 16 kHz mono, each with
     /// a silence stream playing into it (an idle null sink's monitor delivers nothing).
     pub fn start() -> PulseServer {
+        Self::start_with_format(16000, 1)
+    }
+
+    /// Like [`PulseServer::start`], with sinks (and so their monitors) at `rate_hz` and
+    /// `channels`: what a real desktop's devices look like (48 kHz stereo).
+    pub fn start_with_format(rate_hz: u32, channels: u16) -> PulseServer {
         for tool in ["pulseaudio", "pactl", "paplay", "pacat"] {
             let found = Command::new("sh")
                 .args(["-c", &format!("command -v {tool}")])
@@ -33,6 +41,8 @@ impl PulseServer {
         let mut server = PulseServer {
             runtime_dir,
             silence_streams: Vec::new(),
+            rate_hz,
+            channels,
         };
         let status = server
             .command("pulseaudio")
@@ -45,8 +55,8 @@ impl PulseServer {
                 "--disable-shm",
                 "--load=module-native-protocol-unix",
             ])
-            .arg(sink_module("agent"))
-            .arg(sink_module("caller"))
+            .arg(sink_module("agent", rate_hz, channels))
+            .arg(sink_module("caller", rate_hz, channels))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -146,7 +156,7 @@ impl PulseServer {
 
     /// Adds the null sink `name` back, with a silence stream.
     pub fn add_sink(&mut self, name: &str) {
-        let module = sink_module(name);
+        let module = sink_module(name, self.rate_hz, self.channels);
         let args: Vec<&str> = module.trim_start_matches("--load=").split(' ').collect();
         let mut all = vec!["load-module"];
         all.extend(args);
@@ -171,8 +181,8 @@ impl PulseServer {
     }
 }
 
-fn sink_module(name: &str) -> String {
-    format!("--load=module-null-sink sink_name={name} rate=16000 channels=1")
+fn sink_module(name: &str, rate_hz: u32, channels: u16) -> String {
+    format!("--load=module-null-sink sink_name={name} rate={rate_hz} channels={channels}")
 }
 
 impl Drop for PulseServer {
