@@ -32,9 +32,9 @@ use common::calls::{
     loss_call, monologue_call, unused_name_call,
 };
 use common::events::{Change, Ev, LiveEv};
-use common::live::{unix_now_ms, LiveRun};
-use common::pulse::{write_mono_wav, PulseServer};
-use common::synth::{render_call, Call, Line, RenderedCall};
+use common::live::{render_call_sides, unix_now_ms, LiveRun};
+use common::pulse::PulseServer;
+use common::synth::{Call, Line};
 
 const TEN_MINUTES_MS: u64 = 600_000;
 
@@ -53,24 +53,6 @@ fn main() {
     if only.is_empty() || only == "soak" {
         cpu_and_soak(&pulse, dir.path(), 3, true);
     }
-}
-
-/// Renders `call` as two mono WAVs (agent, caller).
-fn render_sides(call: &Call, dir: &Path, name: &str) -> (PathBuf, PathBuf, RenderedCall) {
-    let stereo = dir.join(format!("{name}.wav"));
-    let rendered = render_call(call, &stereo);
-    let mut reader = hound::WavReader::open(&stereo).unwrap();
-    let samples: Vec<f32> = reader
-        .samples::<i16>()
-        .map(|s| s.unwrap() as f32 / 32768.0)
-        .collect();
-    let agent: Vec<f32> = samples.iter().step_by(2).copied().collect();
-    let caller: Vec<f32> = samples.iter().skip(1).step_by(2).copied().collect();
-    (
-        write_mono_wav(&dir.join(format!("{name}-agent.wav")), &agent),
-        write_mono_wav(&dir.join(format!("{name}-caller.wav")), &caller),
-        rendered,
-    )
 }
 
 fn start_run(pulse: &PulseServer, dir: &Path, stt: bool) -> LiveRun {
@@ -125,7 +107,7 @@ fn latency(pulse: &PulseServer, dir: &Path) {
     println!(
         "\n== capture to voice activity, and pause after the overlap criterion, with tiny.en on"
     );
-    let (agent, caller, rendered) = render_sides(&live_call(), dir, "live");
+    let (agent, caller, rendered) = render_call_sides(&live_call(), dir, "live");
     // Where the analysis meets the overlap criterion in this audio: the pause nudge's
     // position when the same call is replayed from the file (the replay is exact and
     // reproducible; the live capture should reach the same decision on the same audio).
@@ -312,7 +294,7 @@ fn cpu_and_soak(pulse: &PulseServer, dir: &Path, plays: usize, stt: bool) {
         plays * 10,
         if stt { "on (tiny.en)" } else { "off" }
     );
-    let (agent, caller, rendered) = render_sides(&long_call(TEN_MINUTES_MS), dir, "long");
+    let (agent, caller, rendered) = render_call_sides(&long_call(TEN_MINUTES_MS), dir, "long");
     println!(
         "call: {:.0} s per play",
         rendered.duration_ms as f64 / 1000.0

@@ -9,26 +9,13 @@ use std::time::Duration;
 
 use common::calls::live_call;
 use common::events::{parse_live_line, CallBy, Change, Ev, LiveEv, NoticeCode, Side};
-use common::live::{unix_now_ms, LiveRun};
+use common::live::{render_call_sides, unix_now_ms, LiveRun};
 use common::pulse::{write_mono_wav, PulseServer};
-use common::synth::{render_call, synth_line, RenderedCall, Voice};
+use common::synth::{synth_line, RenderedCall, Voice};
 
-/// The call as two mono WAVs (agent, caller) for paplay, and where its lines are.
+/// The live call as two mono WAVs (agent, caller) for paplay, and where its lines are.
 fn render_sides(dir: &Path) -> (PathBuf, PathBuf, RenderedCall) {
-    let stereo = dir.join("call.wav");
-    let rendered = render_call(&live_call(), &stereo);
-    let mut reader = hound::WavReader::open(&stereo).unwrap();
-    let samples: Vec<f32> = reader
-        .samples::<i16>()
-        .map(|s| s.unwrap() as f32 / 32768.0)
-        .collect();
-    let agent: Vec<f32> = samples.iter().step_by(2).copied().collect();
-    let caller: Vec<f32> = samples.iter().skip(1).step_by(2).copied().collect();
-    (
-        write_mono_wav(&dir.join("agent.wav"), &agent),
-        write_mono_wav(&dir.join("caller.wav"), &caller),
-        rendered,
-    )
+    render_call_sides(&live_call(), dir, "call")
 }
 
 fn stretch(rendered: &RenderedCall, label: &str) -> Vec<(u64, u64)> {

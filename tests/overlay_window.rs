@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use callcue::config::Config;
 
+mod common;
+
 const SCREEN: &str = "1280x800x24";
 const WINDOW_TIMEOUT: Duration = Duration::from_secs(10);
 const OCR_TIMEOUT: Duration = Duration::from_secs(5);
@@ -133,9 +135,12 @@ impl XServer {
             .spawn()
             .expect("openbox starts");
         self.children.push(wm);
+        // openbox names the supporting window early, and drops windows mapped before its
+        // start-up ends; the client list and its theme are set at the end.
         let ready = self.wait_for(Duration::from_secs(10), |x| {
-            let out = x.run("xprop", &["-root", "_NET_SUPPORTING_WM_CHECK"]);
-            String::from_utf8_lossy(&out.stdout).contains("window id")
+            let out = x.run("xprop", &["-root", "_NET_CLIENT_LIST", "_OB_THEME"]);
+            let props = String::from_utf8_lossy(&out.stdout);
+            props.contains("_NET_CLIENT_LIST(WINDOW)") && props.contains("_OB_THEME(UTF8_STRING)")
         });
         assert!(ready, "openbox did not start on {}", self.display);
         self
@@ -683,4 +688,81 @@ fn without_a_display_one_line_error() {
             assert!(stderr.contains(&format!("DISPLAY={unused}")), "{stderr}");
         }
     }
+}
+
+/// The whole product at once: `callcue run` with its overlay on an X server, capturing a
+/// PulseAudio server's monitors while a call is played; when the `pause` nudge comes out
+/// on the event stream, the window shows it.
+#[test]
+fn live_run_shows_the_pause_nudge_in_the_overlay_while_the_call_plays() {
+    let x = XServer::start(7);
+    let pulse = common::pulse::PulseServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (agent_wav, caller_wav, _) =
+        common::live::render_call_sides(&common::calls::live_call(), dir.path(), "call");
+    let config = dir.path().join("callcue.toml");
+    fs::write(
+        &config,
+        "[stream]\nport = 0\n[overlay]\nx_px = 60\ny_px = 60\nshow_ms = 10000\n",
+    )
+    .unwrap();
+    let mut command = pulse.command(env!("CARGO_BIN_EXE_callcue"));
+    command
+        .env("DISPLAY", &x.display)
+        .env("CALLCUE_STATE_DIR", dir.path().join("state"))
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "run",
+            "--no-stt",
+            "--format",
+            "jsonl",
+            "--agent-device",
+            "pulseaudio:agent.monitor",
+            "--caller-device",
+            "pulseaudio:caller.monitor",
+        ]);
+    let run = common::live::LiveRun::start(command);
+    run.wait_for_log(
+        &["capturing the agent side", "capturing the caller side"],
+        Duration::from_secs(15),
+    );
+    let start = Instant::now();
+    let window = loop {
+        let out = x.run(
+            "xdotool",
+            &["search", "--onlyvisible", "--name", "^callcue$"],
+        );
+        if let Some(id) = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+        {
+            break id.to_string();
+        }
+        assert!(
+            start.elapsed() < WINDOW_TIMEOUT,
+            "no overlay window:\n{}",
+            run.log()
+        );
+        sleep(Duration::from_millis(100));
+    };
+    let geometry = x.geometry(&window);
+
+    let mut agent = pulse.play("agent", &agent_wav);
+    let mut caller = pulse.play("caller", &caller_wav);
+    run.wait_for_event(
+        "the pause nudge",
+        |e| matches!(&e.ev, common::events::Ev::Nudge { nudge, .. } if nudge == "pause"),
+        Duration::from_secs(40),
+    );
+    let text = &defaults().nudges.pause.text;
+    x.expect_text(&geometry, "live-pause", true, &[text]);
+    assert!(agent.wait().unwrap().success() && caller.wait().unwrap().success());
+    let events = run.stop();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.ev, common::events::Ev::Summary(_))),
+        "the call's summary on the way out"
+    );
 }

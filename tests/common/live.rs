@@ -154,3 +154,30 @@ pub fn unix_now_ms() -> u64 {
         .unwrap()
         .as_millis() as u64
 }
+
+/// Renders `call` as two mono 16 kHz WAVs for paplay (`<name>-agent.wav`,
+/// `<name>-caller.wav`), plus the stereo original (`<name>.wav`) and where its lines are.
+pub fn render_call_sides(
+    call: &super::synth::Call,
+    dir: &std::path::Path,
+    name: &str,
+) -> (
+    std::path::PathBuf,
+    std::path::PathBuf,
+    super::synth::RenderedCall,
+) {
+    let stereo = dir.join(format!("{name}.wav"));
+    let rendered = super::synth::render_call(call, &stereo);
+    let mut reader = hound::WavReader::open(&stereo).unwrap();
+    let samples: Vec<f32> = reader
+        .samples::<i16>()
+        .map(|s| s.unwrap() as f32 / 32768.0)
+        .collect();
+    let agent: Vec<f32> = samples.iter().step_by(2).copied().collect();
+    let caller: Vec<f32> = samples.iter().skip(1).step_by(2).copied().collect();
+    (
+        super::pulse::write_mono_wav(&dir.join(format!("{name}-agent.wav")), &agent),
+        super::pulse::write_mono_wav(&dir.join(format!("{name}-caller.wav")), &caller),
+        rendered,
+    )
+}

@@ -74,7 +74,8 @@ use wake::Forwarder;
 /// What the live pipeline tells the overlay.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OverlayMessage {
-    /// Show this nudge (it replaces a lower-priority one on screen).
+    /// Show this nudge: it replaces one of lower or equal priority on screen; a
+    /// lower-priority one waits briefly or is dropped (see [`screen`]).
     Nudge {
         nudge: NudgeId,
         text: String,
