@@ -46,13 +46,17 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
 
     let (hook_tx, hook_rx) = bounded::<CallCommand>(16);
     let control_server = ControlServer::start(hook_tx)?;
+    log(&format!(
+        "softphone hooks (`callcue call start|end`) on {}",
+        control_server.path().display()
+    ));
 
     let stream_server = if config.stream.enabled {
         match StreamServer::start(&config.stream) {
             Ok(server) => {
                 log(&format!(
-                    "event stream on ws://{}/events (`callcue stream-info` shows the token)",
-                    server.local_addr()
+                    "event stream on {} (`callcue stream-info` shows the token)",
+                    server.url()
                 ));
                 Some(server)
             }
@@ -143,6 +147,16 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
     drop(control_server);
     let _ = hooks.join();
     if let Some(server) = stream_server {
+        let clients = server.clients();
+        if clients > 0 {
+            log(&format!("closing the event stream's {clients} client(s)"));
+        }
+        let lost = server.events_lost();
+        if lost > 0 {
+            log(&format!(
+                "{lost} event(s) were not delivered to event stream clients that read too slowly"
+            ));
+        }
         server.shutdown();
     }
     let _ = writer.join();

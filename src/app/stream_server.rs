@@ -209,7 +209,7 @@ impl StreamServer {
 
     /// `ws://127.0.0.1:PORT/events`.
     pub fn url(&self) -> String {
-        events_url(self.local_addr.port())
+        events_url(self.local_addr().port())
     }
 
     /// A handle for the thread that produces events.

@@ -184,18 +184,10 @@ pub fn open_capture(
         }
         _ => cpal::BufferSize::Default,
     };
-    let ring_len = (sample_rate_hz as usize * channels as usize * ring_ms as usize / 1000).max(1);
-    let (producer, samples) = rtrb::RingBuffer::<f32>::new(ring_len);
-    let (mark_producer, marks) = rtrb::RingBuffer::<CallbackMark>::new(MARK_RING_LEN);
-    let stats = Arc::new(CaptureStats::default());
-    let writer = RingWriter {
-        producer,
-        marks: mark_producer,
-        stats: Arc::clone(&stats),
-        channels: channels.max(1) as u64,
-        frames_end: 0,
-        clock,
-    };
+    let (writer, mut output) = capture_ring(sample_rate_hz, channels, ring_ms, clock);
+    output.device_id = info.id.clone();
+    output.device_name = info.name.clone();
+    let stats = Arc::clone(&output.stats);
     let stream = match format {
         SampleFormat::F32 => build::<f32>(device, config, writer, &stats),
         SampleFormat::I16 => build::<i16>(device, config, writer, &stats),
@@ -211,23 +203,48 @@ pub fn open_capture(
     Ok((
         CaptureStream {
             _stream: stream,
-            stats: Arc::clone(&stats),
+            stats,
             device_id: device.id().ok(),
         },
-        CaptureOutput {
-            samples,
-            marks,
-            sample_rate_hz,
-            channels,
-            stats,
-            device_id: info.id,
-            device_name: info.name,
-        },
+        output,
     ))
 }
 
-/// The callback's state: everything it touches is owned or atomic.
-struct RingWriter {
+/// A capture ring for `ring_ms` of audio at `sample_rate_hz` and `channels`: the writer
+/// the capture callback owns, and the output the analysis thread reads (named "" until a
+/// device is attached). Allocates the ring: done once per stream, before it starts.
+pub fn capture_ring(
+    sample_rate_hz: u32,
+    channels: u16,
+    ring_ms: u32,
+    clock: CaptureClock,
+) -> (RingWriter, CaptureOutput) {
+    let ring_len = (sample_rate_hz as usize * channels as usize * ring_ms as usize / 1000).max(1);
+    let (producer, samples) = rtrb::RingBuffer::<f32>::new(ring_len);
+    let (mark_producer, marks) = rtrb::RingBuffer::<CallbackMark>::new(MARK_RING_LEN);
+    let stats = Arc::new(CaptureStats::default());
+    let writer = RingWriter {
+        producer,
+        marks: mark_producer,
+        stats: Arc::clone(&stats),
+        channels: channels.max(1) as u64,
+        frames_end: 0,
+        clock,
+    };
+    let output = CaptureOutput {
+        samples,
+        marks,
+        sample_rate_hz,
+        channels,
+        stats,
+        device_id: String::new(),
+        device_name: String::new(),
+    };
+    (writer, output)
+}
+
+/// The capture callback's state: everything it touches is owned or atomic.
+pub struct RingWriter {
     producer: rtrb::Producer<f32>,
     marks: rtrb::Producer<CallbackMark>,
     stats: Arc<CaptureStats>,
@@ -237,18 +254,29 @@ struct RingWriter {
 }
 
 impl RingWriter {
-    /// Copies one callback's samples into the ring. Never allocates, locks or blocks.
+    /// The cpal callback: one buffer of samples with cpal's timing.
     fn write<T>(&mut self, data: &[T], info: &cpal::InputCallbackInfo)
     where
         T: SizedSample,
         f32: FromSample<T>,
     {
-        let now_ns = self.clock.now_ns();
         let timestamp = info.timestamp();
         let device_delay_ns = timestamp
             .callback
             .duration_since(timestamp.capture)
             .as_nanos() as u64;
+        self.write_samples(data, device_delay_ns);
+    }
+
+    /// Copies one callback's interleaved samples into the ring, converting them to `f32`;
+    /// `device_delay_ns` is how long before the callback the last one was captured.
+    /// Never allocates, locks, logs or blocks: what does not fit is dropped and counted.
+    pub fn write_samples<T>(&mut self, data: &[T], device_delay_ns: u64)
+    where
+        T: SizedSample,
+        f32: FromSample<T>,
+    {
+        let now_ns = self.clock.now_ns();
         let free = self.producer.slots();
         // Whole frames only, so the channels stay interleaved after an overrun.
         let fit = (free.min(data.len()) as u64 / self.channels * self.channels) as usize;
