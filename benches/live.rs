@@ -27,14 +27,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::calls::{
-    bare_apology_call, blocking_call, calm_call, coaching_call, frustrated_words_call, live_call,
-    loss_call, monologue_call, unused_name_call,
-};
+use common::calls::{live_call, long_call};
 use common::events::{Change, Ev, LiveEv};
 use common::live::{render_call_sides, unix_now_ms, LiveRun};
 use common::pulse::PulseServer;
-use common::synth::{Call, Line};
 
 const TEN_MINUTES_MS: u64 = 600_000;
 
@@ -58,24 +54,12 @@ fn main() {
 fn start_run(pulse: &PulseServer, dir: &Path, stt: bool) -> LiveRun {
     let config = dir.join("bench.toml");
     std::fs::write(&config, "[stream]\nport = 0\n").unwrap();
-    let mut command = pulse.command(env!("CARGO_BIN_EXE_callcue"));
-    command
-        .current_dir(common::model::project_dir())
-        .arg("--config")
-        .arg(&config)
-        .args([
-            "run",
-            "--no-overlay",
-            "--format",
-            "jsonl",
-            "--agent-device",
-            "pulseaudio:agent.monitor",
-            "--caller-device",
-            "pulseaudio:caller.monitor",
-        ]);
+    let mut args = vec!["--no-overlay"];
     if !stt {
-        command.arg("--no-stt");
+        args.push("--no-stt");
     }
+    let mut command = common::live::run_command(pulse, &config, &args);
+    command.current_dir(common::model::project_dir());
     let run = LiveRun::start(command);
     run.wait_for_log(
         &["capturing the agent side", "capturing the caller side"],
@@ -221,43 +205,6 @@ fn split_calls(events: &[LiveEv]) -> Vec<Vec<LiveEv>> {
         }
     }
     calls
-}
-
-/// The scripted calls one after another into one long call of at least `min_ms`.
-fn long_call(min_ms: u64) -> Call {
-    let makers: [fn() -> Call; 8] = [
-        coaching_call,
-        calm_call,
-        frustrated_words_call,
-        monologue_call,
-        loss_call,
-        blocking_call,
-        unused_name_call,
-        bare_apology_call,
-    ];
-    let mut lines: Vec<Line> = Vec::new();
-    let mut offset_ms = 0;
-    let mut i = 0;
-    while offset_ms < min_ms {
-        let call = makers[i % makers.len()]();
-        let end = call
-            .lines
-            .iter()
-            .map(|l| l.start_ms + common::synth::line_duration_ms(&l.text, &l.voice))
-            .max()
-            .unwrap_or(0)
-            + call.tail_ms;
-        for mut line in call.lines {
-            line.start_ms += offset_ms;
-            lines.push(line);
-        }
-        offset_ms += end;
-        i += 1;
-    }
-    Call {
-        lines,
-        tail_ms: 1000,
-    }
 }
 
 /// CPU seconds (user + system) the process has used so far.

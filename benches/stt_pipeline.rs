@@ -22,11 +22,11 @@ use std::process::Command;
 use std::time::Instant;
 
 use common::calls::{
-    bare_apology_call, blocking_call, calm_call, coaching_call, frustrated_words_call, loss_call,
-    monologue_call, unused_name_call,
+    bare_apology_call, blocking_call, coaching_call, frustrated_words_call, long_call, loss_call,
+    unused_name_call,
 };
 use common::events::{parse_stream, Ev, Side};
-use common::synth::{render_call_at, Call, Line};
+use common::synth::render_call_at;
 
 const TEN_MINUTES_MS: u64 = 600_000;
 
@@ -112,43 +112,6 @@ fn final_text_latencies(events: &[Ev]) -> Vec<i64> {
 
 fn percentile(sorted: &[i64], p: f64) -> i64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-/// The calls one after another into one long call of at least `min_ms`.
-fn long_call(min_ms: u64) -> Call {
-    let makers: [fn() -> Call; 8] = [
-        coaching_call,
-        calm_call,
-        frustrated_words_call,
-        monologue_call,
-        loss_call,
-        blocking_call,
-        unused_name_call,
-        bare_apology_call,
-    ];
-    let mut lines: Vec<Line> = Vec::new();
-    let mut offset_ms = 0;
-    let mut i = 0;
-    while offset_ms < min_ms {
-        let call = makers[i % makers.len()]();
-        let end = call
-            .lines
-            .iter()
-            .map(|l| l.start_ms + common::synth::line_duration_ms(&l.text, &l.voice))
-            .max()
-            .unwrap_or(0)
-            + call.tail_ms;
-        for mut line in call.lines {
-            line.start_ms += offset_ms;
-            lines.push(line);
-        }
-        offset_ms += end;
-        i += 1;
-    }
-    Call {
-        lines,
-        tail_ms: 1000,
-    }
 }
 
 fn main() {

@@ -51,21 +51,10 @@ impl<W: Write> EventWriter<W> {
                 serde_json::to_writer(&mut self.out, event)?;
                 self.out.write_all(b"\n")
             }
-            Format::Text => {
-                let detail = matches!(
-                    event,
-                    Event::Speech { .. }
-                        | Event::ResponseGap { .. }
-                        | Event::Transcript {
-                            is_final: false,
-                            ..
-                        }
-                );
-                if !self.verbose && detail {
-                    return Ok(());
-                }
-                writeln!(self.out, "{}  {}", clock(event.t_ms()), TextLine(event))
-            }
+            Format::Text => match text_line(event, self.verbose) {
+                Some(line) => writeln!(self.out, "{line}"),
+                None => Ok(()),
+            },
         }
     }
 }

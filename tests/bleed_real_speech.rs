@@ -14,10 +14,7 @@
 //! The figures are printed (`--nocapture`), with the gate's cost per frame. Skipped, with a
 //! message, where ../shared/data is absent.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use callcue::audio::{read_wav, resample};
@@ -27,31 +24,9 @@ use callcue::{CallAnalyzer, Config, Event, NudgeId, Speaker, ANALYSIS_RATE_HZ};
 
 // ---- allocation counting (this thread only) -------------------------------------------
 
-struct CountingAllocator;
+mod common;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-}
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(|c| c.get()) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.with(|c| c.get()) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use common::alloc_count::CountingAllocator;
 
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
@@ -792,19 +767,18 @@ fn cost_per_frame_and_no_allocation() {
         for (a, c) in &pairs {
             bleed += usize::from(gate.is_bleed(a, c));
         }
-        ALLOCATIONS.store(0, Ordering::Relaxed);
         let mut ns_per_frame = Vec::new();
+        let mut allocations = 0;
         for _ in 0..5 {
-            COUNTING.with(|c| c.set(true));
+            common::alloc_count::start_counting();
             let started = Instant::now();
             for (a, c) in &pairs {
                 bleed += usize::from(gate.is_bleed(std::hint::black_box(a), c));
             }
             let elapsed = started.elapsed();
-            COUNTING.with(|c| c.set(false));
+            allocations += common::alloc_count::stop_counting();
             ns_per_frame.push(elapsed.as_nanos() as f64 / pairs.len() as f64);
         }
-        let allocations = ALLOCATIONS.load(Ordering::Relaxed);
         ns_per_frame.sort_by(f64::total_cmp);
         eprintln!(
             "cost: {frame_ms} ms frames, max_delay_ms {max_delay_ms}: {:.0} ns per frame (fastest of 5 passes over {} frames; median {:.0} ns), {bleed} bleed verdicts, {allocations} allocations",

@@ -174,20 +174,22 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     let pulse = common::pulse::PulseServer::start();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("callcue.toml");
-    std::fs::write(
-        &config,
+    let doctor = |capture: &str| {
+        std::fs::write(&config, capture).unwrap();
+        let output = pulse
+            .command(env!("CARGO_BIN_EXE_callcue"))
+            .arg("--config")
+            .arg(&config)
+            .arg("doctor")
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&output.stdout).into_owned();
+        (output.status.code(), report)
+    };
+    let (code, report) = doctor(
         "[capture]\nagent_device = \"pulseaudio:agent.monitor\"\ncaller_device = \"caller.monitor\"\n",
-    )
-    .unwrap();
-    let output = pulse
-        .command(env!("CARGO_BIN_EXE_callcue"))
-        .arg("--config")
-        .arg(&config)
-        .arg("doctor")
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{report}");
+    );
+    assert_eq!(code, Some(0), "{report}");
     assert!(report.contains("all checks passed"), "{report}");
     assert!(
         report.contains("ok    caller audio (caller.monitor): Monitor of Null Output (pulseaudio:caller.monitor)"),
@@ -195,16 +197,8 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     );
 
     // A headset that is not there: one line naming it, exit 2.
-    std::fs::write(&config, "[capture]\nagent_device = \"Jabra Evolve\"\n").unwrap();
-    let output = pulse
-        .command(env!("CARGO_BIN_EXE_callcue"))
-        .arg("--config")
-        .arg(&config)
-        .arg("doctor")
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(2), "{report}");
+    let (code, report) = doctor("[capture]\nagent_device = \"Jabra Evolve\"\n");
+    assert_eq!(code, Some(2), "{report}");
     assert!(
         report
             .contains("FAIL  agent audio (Jabra Evolve): agent device \"Jabra Evolve\": not found"),

@@ -35,22 +35,9 @@ fn test_config(dir: &Path, extra: &str) -> PathBuf {
 }
 
 fn run_command(pulse: &PulseServer, config: &Path, extra_args: &[&str]) -> std::process::Command {
-    let mut command = pulse.command(env!("CARGO_BIN_EXE_callcue"));
-    command
-        .arg("--config")
-        .arg(config)
-        .args([
-            "run",
-            "--no-overlay",
-            "--format",
-            "jsonl",
-            "--agent-device",
-            "pulseaudio:agent.monitor",
-            "--caller-device",
-            "pulseaudio:caller.monitor",
-        ])
-        .args(extra_args);
-    command
+    let mut args = vec!["--no-overlay"];
+    args.extend_from_slice(extra_args);
+    common::live::run_command(pulse, config, &args)
 }
 
 fn pause_nudges(events: &[LiveEv]) -> Vec<&LiveEv> {

@@ -2,37 +2,11 @@
 //! stretch of two-sided speech-like audio (turns, overlaps, silences, nudges) runs through
 //! `CallAnalyzer::process_frame` under a counting allocator.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use callcue::{CallAnalyzer, Config, Event};
 
-struct CountingAllocator;
+mod common;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-}
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(|c| c.get()) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.with(|c| c.get()) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use common::alloc_count::CountingAllocator;
 
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
@@ -88,12 +62,11 @@ fn process_frame_does_not_allocate_in_steady_state() {
         .enumerate()
     {
         if i == warm_up_frames {
-            COUNTING.with(|c| c.set(true));
+            common::alloc_count::start_counting();
         }
         analyzer.process_frame(a, c, &mut sink);
     }
-    COUNTING.with(|c| c.set(false));
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+    let allocations = common::alloc_count::stop_counting();
     assert!(
         events_seen > 50,
         "the signal should exercise the analysis: {events_seen} events"
@@ -166,8 +139,7 @@ fn live_capture_and_framing_do_not_allocate() {
         .enumerate()
     {
         if i == warm_up_callbacks {
-            ALLOCATIONS.store(0, Ordering::Relaxed);
-            COUNTING.with(|c| c.set(true));
+            common::alloc_count::start_counting();
         }
         agent_writer.write_samples(a, 0);
         caller_writer.write_samples(c, 0);
@@ -183,10 +155,12 @@ fn live_capture_and_framing_do_not_allocate() {
             frames += 1;
         }
     }
-    COUNTING.with(|c| c.set(false));
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+    let allocations = common::alloc_count::stop_counting();
     // Everything captured came through: 75 s at 20 ms frames, less the resampler's delay.
     assert!(frames >= 3740, "{frames} frames");
     assert_eq!(bleed_frames, 0, "two different voices are not a leak");
-    assert_eq!(allocations, 0, "{allocations} allocations in the live audio path");
+    assert_eq!(
+        allocations, 0,
+        "{allocations} allocations in the live audio path"
+    );
 }

@@ -706,22 +706,10 @@ fn live_run_shows_the_pause_nudge_in_the_overlay_while_the_call_plays() {
         "[stream]\nport = 0\n[overlay]\nx_px = 60\ny_px = 60\nshow_ms = 10000\n",
     )
     .unwrap();
-    let mut command = pulse.command(env!("CARGO_BIN_EXE_callcue"));
+    let mut command = common::live::run_command(&pulse, &config, &["--no-stt"]);
     command
         .env("DISPLAY", &x.display)
-        .env("CALLCUE_STATE_DIR", dir.path().join("state"))
-        .arg("--config")
-        .arg(&config)
-        .args([
-            "run",
-            "--no-stt",
-            "--format",
-            "jsonl",
-            "--agent-device",
-            "pulseaudio:agent.monitor",
-            "--caller-device",
-            "pulseaudio:caller.monitor",
-        ]);
+        .env("CALLCUE_STATE_DIR", dir.path().join("state"));
     let run = common::live::LiveRun::start(command);
     run.wait_for_log(
         &["capturing the agent side", "capturing the caller side"],

@@ -105,6 +105,29 @@ fn calm_opening(script: &mut Script) {
     );
 }
 
+/// The agent cuts in 2.5 s into a long caller turn and keeps talking (`interruption`),
+/// then listens with two quiet backchannels (`backchannel`) through a long caller
+/// explanation.
+fn cut_in_then_backchannels(s: &mut Script) {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let long_turn = s.then(700, Caller, c.clone(), "caller_long_turn",
+        "The charge is for something called premium support plus, and I never signed up for it, and I had never even heard of it before this month, so I would like to know where it came from.");
+    s.during(long_turn, 2500, Agent, a.clone(), "interruption",
+        "Right, so that charge comes from the premium plan that was added to your account in March.");
+    let explanation = s.then(1000, Caller, c, "caller_explains",
+        "Let me explain what happened. I called last month about my internet speed, and the person I spoke to said they would look into it, and then nothing happened for two whole weeks.");
+    let quiet = a.with_amplitude(45);
+    s.during(
+        explanation,
+        2600,
+        Agent,
+        quiet.clone(),
+        "backchannel",
+        "mm-hmm",
+    );
+    s.during(explanation, 6500, Agent, quiet, "backchannel", "right");
+}
+
 /// A call with one scripted stretch for each voice-driven nudge, plus the things that must
 /// not be nudged (backchannels, the caller talking over the agent).
 ///
@@ -117,25 +140,7 @@ pub fn coaching_call() -> Call {
     let mut s = Script::new(500);
     calm_opening(&mut s);
 
-    // The agent cuts in 2.5 s into a long caller turn and keeps talking.
-    let long_turn = s.then(700, Caller, c.clone(), "caller_long_turn",
-        "The charge is for something called premium support plus, and I never signed up for it, and I had never even heard of it before this month, so I would like to know where it came from.");
-    s.during(long_turn, 2500, Agent, a.clone(), "interruption",
-        "Right, so that charge comes from the premium plan that was added to your account in March.");
-
-    // The agent listens with quiet backchannels during a long caller explanation.
-    let explanation = s.then(1000, Caller, c.clone(), "caller_explains",
-        "Let me explain what happened. I called last month about my internet speed, and the person I spoke to said they would look into it, and then nothing happened for two whole weeks.");
-    let quiet = a.clone().with_amplitude(45);
-    s.during(
-        explanation,
-        2600,
-        Agent,
-        quiet.clone(),
-        "backchannel",
-        "mm-hmm",
-    );
-    s.during(explanation, 6500, Agent, quiet, "backchannel", "right");
+    cut_in_then_backchannels(&mut s);
 
     // The caller talks over the agent: recorded, not the agent's fault.
     let offer = s.then(800, Agent, a.clone(), "agent_offer",
@@ -518,21 +523,44 @@ pub fn live_call() -> Call {
         "opening",
         "Hi Sam. I have a question about the bill I received this month.",
     );
-    let long_turn = s.then(700, Caller, c.clone(), "caller_long_turn",
-        "The charge is for something called premium support plus, and I never signed up for it, and I had never even heard of it before this month, so I would like to know where it came from.");
-    s.during(long_turn, 2500, Agent, a.clone(), "interruption",
-        "Right, so that charge comes from the premium plan that was added to your account in March.");
-    let explanation = s.then(1000, Caller, c, "caller_explains",
-        "Let me explain what happened. I called last month about my internet speed, and the person I spoke to said they would look into it, and then nothing happened for two whole weeks.");
-    let quiet = a.with_amplitude(45);
-    s.during(
-        explanation,
-        2600,
-        Agent,
-        quiet.clone(),
-        "backchannel",
-        "mm-hmm",
-    );
-    s.during(explanation, 6500, Agent, quiet, "backchannel", "right");
+    cut_in_then_backchannels(&mut s);
     s.into_call(1500)
+}
+
+/// The scripted calls above one after another, as one long call of at least `min_ms`
+/// (for benchmarks of long calls).
+pub fn long_call(min_ms: u64) -> Call {
+    let makers: [fn() -> Call; 8] = [
+        coaching_call,
+        calm_call,
+        frustrated_words_call,
+        monologue_call,
+        loss_call,
+        blocking_call,
+        unused_name_call,
+        bare_apology_call,
+    ];
+    let mut lines = Vec::new();
+    let mut offset_ms = 0;
+    let mut i = 0;
+    while offset_ms < min_ms {
+        let call = makers[i % makers.len()]();
+        let end = call
+            .lines
+            .iter()
+            .map(|l| l.start_ms + line_duration_ms(&l.text, &l.voice))
+            .max()
+            .unwrap_or(0)
+            + call.tail_ms;
+        for mut line in call.lines {
+            line.start_ms += offset_ms;
+            lines.push(line);
+        }
+        offset_ms += end;
+        i += 1;
+    }
+    Call {
+        lines,
+        tail_ms: 1000,
+    }
 }

@@ -181,3 +181,30 @@ pub fn render_call_sides(
         rendered,
     )
 }
+
+/// `callcue --config CONFIG run --format jsonl` capturing the PulseAudio server's
+/// `agent` and `caller` monitors, with `extra_args`.
+pub fn run_command(
+    pulse: &super::pulse::PulseServer,
+    config: &std::path::Path,
+    extra_args: &[&str],
+) -> Command {
+    let Some(bin) = option_env!("CARGO_BIN_EXE_callcue") else {
+        panic!("run from an integration test or bench");
+    };
+    let mut command = pulse.command(bin);
+    command
+        .arg("--config")
+        .arg(config)
+        .args([
+            "run",
+            "--format",
+            "jsonl",
+            "--agent-device",
+            "pulseaudio:agent.monitor",
+            "--caller-device",
+            "pulseaudio:caller.monitor",
+        ])
+        .args(extra_args);
+    command
+}

@@ -2,6 +2,7 @@
 //! synthesis, the scripted calls, and the strict event-contract types.
 #![allow(dead_code)]
 
+pub mod alloc_count;
 pub mod calls;
 pub mod cli;
 pub mod events;

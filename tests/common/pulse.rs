@@ -64,21 +64,7 @@ impl PulseServer {
         assert!(status.success(), "pulseaudio did not start: {status}");
         server.wait_for_sinks();
         for sink in ["agent", "caller"] {
-            let child = server
-                .command("pacat")
-                .args([
-                    "--playback",
-                    &format!("--device={sink}"),
-                    "--format=s16le",
-                    "--rate=16000",
-                    "--channels=1",
-                    "--latency-msec=20",
-                    "/dev/zero",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("pacat");
+            let child = server.play_silence(sink);
             server.silence_streams.push(child);
         }
         server
@@ -117,6 +103,25 @@ impl PulseServer {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Plays silence into `sink` until killed: an idle null sink's monitor delivers
+    /// nothing for seconds otherwise.
+    fn play_silence(&self, sink: &str) -> Child {
+        self.command("pacat")
+            .args([
+                "--playback",
+                &format!("--device={sink}"),
+                "--format=s16le",
+                "--rate=16000",
+                "--channels=1",
+                "--latency-msec=20",
+                "/dev/zero",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pacat")
     }
 
     /// Starts playing a mono WAV into `sink`; returns the player.
@@ -162,21 +167,7 @@ impl PulseServer {
         all.extend(args);
         self.pactl(&all);
         self.wait_for_sinks();
-        let child = self
-            .command("pacat")
-            .args([
-                "--playback",
-                &format!("--device={name}"),
-                "--format=s16le",
-                "--rate=16000",
-                "--channels=1",
-                "--latency-msec=20",
-                "/dev/zero",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pacat");
+        let child = self.play_silence(name);
         self.silence_streams.push(child);
     }
 }
