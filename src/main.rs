@@ -92,15 +92,8 @@ enum Command {
         /// No overlay window: events only (standard output, the event stream).
         #[arg(long)]
         no_overlay: bool,
-        /// Output format on standard output.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-        format: OutputFormat,
-        /// Text format: also list every speech segment and response gap.
-        #[arg(long, short)]
-        verbose: bool,
-        /// Coach from the voice alone: no speech-to-text.
-        #[arg(long)]
-        no_stt: bool,
+        #[command(flatten)]
+        events: EventArgs,
     },
     /// List the audio devices, with the ids to use for --agent-device / --caller-device.
     Devices {
@@ -162,8 +155,9 @@ enum ModelsCommand {
     List,
 }
 
+/// What is written and what runs, for replays and live.
 #[derive(clap::Args)]
-struct OutputArgs {
+struct EventArgs {
     /// Output format: a readable timeline, or one JSON event per line.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
@@ -173,6 +167,21 @@ struct OutputArgs {
     /// Coach from the voice alone: no speech-to-text.
     #[arg(long)]
     no_stt: bool,
+}
+
+impl EventArgs {
+    fn format(&self) -> Format {
+        match self.format {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Jsonl => Format::Jsonl,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct OutputArgs {
+    #[command(flatten)]
+    events: EventArgs,
     /// How speech-to-text is timed: `reproducible` (the same output on any machine: each
     /// transcript counts at the point its clip closed), `as-live` (transcripts land where
     /// this machine's whisper would deliver them live), `realtime` (as-live, paced at one
@@ -248,7 +257,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { output } => {
             let config = load_config(cli.config.as_deref())?;
             let audio = demo_call(&config)?;
-            if matches!(output.format, OutputFormat::Text) {
+            if matches!(output.events.format, OutputFormat::Text) {
                 println!(
                     "callcue demo: a scripted {:.0} s call (agent on the left channel, caller on the right), replayed through the analysis.\n",
                     audio.duration_ms() as f64 / 1000.0
@@ -267,12 +276,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             agent_device,
             caller_device,
             no_overlay,
-            format,
-            verbose,
-            no_stt,
+            events,
         } => {
             let config = load_config(cli.config.as_deref())?;
-            let stt = stt_setup(&config, no_stt);
+            let stt = stt_setup(&config, events.no_stt);
             if let SttSetup::Unavailable(reason) = &stt {
                 eprintln!(
                     "callcue: speech-to-text is off, coaching from the voice alone: {reason}"
@@ -284,11 +291,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     caller: caller_device.unwrap_or_else(|| config.capture.caller_device.clone()),
                 },
                 overlay: config.overlay.enabled && !no_overlay,
-                format: match format {
-                    OutputFormat::Text => Format::Text,
-                    OutputFormat::Jsonl => Format::Jsonl,
-                },
-                verbose,
+                format: events.format(),
+                verbose: events.verbose,
                 stt,
             };
             app::live_run::run(config, options)
@@ -340,11 +344,8 @@ fn stt_setup(config: &Config, no_stt: bool) -> SttSetup {
 }
 
 fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Result<()> {
-    let format = match output.format {
-        OutputFormat::Text => Format::Text,
-        OutputFormat::Jsonl => Format::Jsonl,
-    };
-    let stt = stt_setup(config, output.no_stt);
+    let format = output.events.format();
+    let stt = stt_setup(config, output.events.no_stt);
     if let SttSetup::Unavailable(reason) = &stt {
         eprintln!("callcue: speech-to-text is off, coaching from the voice alone: {reason}");
     }
@@ -354,7 +355,7 @@ fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Re
         Timing::Realtime => Pace::RealTime,
     };
     let stdout = io::stdout().lock();
-    let mut writer = EventWriter::new(BufWriter::new(stdout), format, output.verbose);
+    let mut writer = EventWriter::new(BufWriter::new(stdout), format, output.events.verbose);
     if config.privacy.save_transcripts {
         let dir = transcripts_dir(&config.privacy);
         match TranscriptLog::create(&dir, &mut writer) {
