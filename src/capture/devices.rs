@@ -77,6 +77,7 @@ impl DeviceInfo {
 /// answers, since ALSA's list then repeats the same hardware as raw plugins; otherwise the
 /// platform's default host. `all` lists every host.
 fn hosts(all: bool) -> Vec<cpal::Host> {
+    quiet_alsa_diagnostics();
     let available = cpal::available_hosts();
     if all {
         return available
@@ -113,6 +114,7 @@ pub fn find_device(side: Side, spec: &str) -> Result<cpal::Device, CaptureError>
     if spec.is_empty() {
         return default_device(side);
     }
+    quiet_alsa_diagnostics();
     if let Ok(id) = cpal::DeviceId::from_str(spec) {
         if let Ok(host) = cpal::host_from_id(id.host()) {
             if let Some(device) = host.device_by_id(&id) {
@@ -199,6 +201,7 @@ fn default_device(side: Side) -> Result<cpal::Device, CaptureError> {
 /// stream whose device disappears without reporting an error, so presence is checked.
 /// `hosts` caches one connection per audio system between checks.
 pub fn device_present(id: &cpal::DeviceId, hosts: &mut Vec<cpal::Host>) -> bool {
+    quiet_alsa_diagnostics();
     let host_id = id.host();
     if !hosts.iter().any(|h| h.id() == host_id) {
         match cpal::host_from_id(host_id) {
@@ -212,3 +215,43 @@ pub fn device_present(id: &cpal::DeviceId, hosts: &mut Vec<cpal::Host>) -> bool 
         .find(|h| h.id() == host_id)
         .is_some_and(|host| host.device_by_id(id).is_some())
 }
+
+/// Keeps libasound's own diagnostics ("ALSA lib pcm.c:2666: Unknown PCM default") off
+/// standard error: without a sound server, every look for a device would print a dozen
+/// such lines. callcue reports device problems itself, once, in one line.
+#[cfg(target_os = "linux")]
+pub fn quiet_alsa_diagnostics() {
+    use std::ffi::{c_char, c_int};
+    use std::sync::Once;
+
+    /// Takes libasound's report and drops it. libasound calls its handler as a C
+    /// variadic function; one that reads none of the variadic arguments receives the
+    /// fixed ones the same way on the Linux calling conventions (x86-64, AArch64).
+    unsafe extern "C" fn ignore(
+        _file: *const c_char,
+        _line: c_int,
+        _function: *const c_char,
+        _err: c_int,
+        _fmt: *const c_char,
+    ) {
+    }
+
+    type Handler = Option<
+        unsafe extern "C" fn(*const c_char, c_int, *const c_char, c_int, *const c_char),
+    >;
+    extern "C" {
+        // libasound is linked already (cpal's ALSA host).
+        fn snd_lib_error_set_handler(handler: Handler) -> c_int;
+    }
+
+    static ONCE: Once = Once::new();
+    // SAFETY: sets a process-wide handler once, before any device is looked at; the
+    // handler touches nothing.
+    ONCE.call_once(|| unsafe {
+        snd_lib_error_set_handler(Some(ignore));
+    });
+}
+
+/// Elsewhere there is nothing to quiet.
+#[cfg(not(target_os = "linux"))]
+pub fn quiet_alsa_diagnostics() {}
