@@ -3,8 +3,8 @@
 //! same set-up as `tests/live_pulse.rs`).
 //!
 //! 1. `latency`: the short live call (a cut-in, two backchannels) played 6 times, each
-//!    marked by the call hooks, with speech-to-text on (tiny.en), so whisper is decoding
-//!    the caller's long turn when the agent cuts in. Per call: capture to voice-activity
+//!    marked by the call hooks, with speech-to-text on (tiny.en) and partial transcripts
+//!    every 0.5 s, so whisper is decoding the caller's long turn when the agent cuts in. Per call: capture to voice-activity
 //!    decision (median, p95, max, from the `call` event's capture totals) and the delay
 //!    from the overlap criterion being met to the `pause` nudge's `unix_ms`. Where in the
 //!    audio the criterion is met comes from replaying the same call from its file (the
@@ -51,9 +51,9 @@ fn main() {
     }
 }
 
-fn start_run(pulse: &PulseServer, dir: &Path, stt: bool) -> LiveRun {
+fn start_run(pulse: &PulseServer, dir: &Path, stt: bool, extra_config: &str) -> LiveRun {
     let config = dir.join("bench.toml");
-    std::fs::write(&config, "[stream]\nport = 0\n").unwrap();
+    std::fs::write(&config, format!("[stream]\nport = 0\n{extra_config}")).unwrap();
     let mut args = vec!["--no-overlay"];
     if !stt {
         args.push("--no-stt");
@@ -105,7 +105,9 @@ fn latency(pulse: &PulseServer, dir: &Path) {
     println!(
         "cut-in at {cut_in_ms} ms; the overlap criterion is met at {criterion_in_call_ms} ms of the call (replayed from the file)"
     );
-    let run = start_run(pulse, dir, true);
+    // Partial transcripts every 0.5 s (the shortest allowed) keep whisper decoding the
+    // caller's long turn, on both cores, while the agent cuts in.
+    let run = start_run(pulse, dir, true, "[stt]\npartial_every_ms = 500\n");
     let mut played_at = Vec::new();
     for i in 0..CALLS {
         hook(pulse, &["start", "--id", &format!("bench-{i}")]);
@@ -246,7 +248,7 @@ fn cpu_and_soak(pulse: &PulseServer, dir: &Path, plays: usize, stt: bool) {
         "call: {:.0} s per play",
         rendered.duration_ms as f64 / 1000.0
     );
-    let run = start_run(pulse, dir, stt);
+    let run = start_run(pulse, dir, stt, "");
     let pid = run.pid();
     hook(pulse, &["start", "--id", "long"]);
     let started = Instant::now();
