@@ -236,9 +236,8 @@ pub fn quiet_alsa_diagnostics() {
     ) {
     }
 
-    type Handler = Option<
-        unsafe extern "C" fn(*const c_char, c_int, *const c_char, c_int, *const c_char),
-    >;
+    type Handler =
+        Option<unsafe extern "C" fn(*const c_char, c_int, *const c_char, c_int, *const c_char)>;
     extern "C" {
         // libasound is linked already (cpal's ALSA host).
         fn snd_lib_error_set_handler(handler: Handler) -> c_int;
