@@ -549,3 +549,34 @@ fn the_callers_voice_leaking_into_the_microphone_is_not_the_agent_talking() {
         "the leak was found: {bleed_frames} frames\n{why}"
     );
 }
+
+#[test]
+fn without_a_display_the_overlay_says_so_and_coaching_goes_on() {
+    let pulse = PulseServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = test_config(dir.path(), "");
+    let mut command = common::live::run_command(&pulse, &config, &["--no-stt"]);
+    command.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+    let run = LiveRun::start(command);
+    run.wait_for_log(
+        &[
+            "overlay: no display available",
+            "capturing the agent side",
+            "capturing the caller side",
+        ],
+        Duration::from_secs(15),
+    );
+    say(
+        &pulse,
+        dir.path(),
+        "caller",
+        &Voice::caller(),
+        "Hi, I have a question about the bill I received this month.",
+    );
+    run.wait_for_event(
+        "caller speech",
+        |e| speech_by(e, Side::Caller),
+        Duration::from_secs(15),
+    );
+    run.stop();
+}

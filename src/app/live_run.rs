@@ -124,14 +124,17 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
                     let _ = overlay_tx.send(OverlayMessage::Shutdown);
                 }
             })?;
-        let shown = overlay::run(&config, overlay_rx, action_tx);
-        if let Err(e) = &shown {
-            log(&format!(
+        // Only the closer takes the stop signal (a second taker could miss it): it closes
+        // the window, and once it has, the run is over.
+        match overlay::run(&config, overlay_rx, action_tx) {
+            Err(e) => log(&format!(
                 "{e:#}; coaching goes on without the overlay (Ctrl-C stops)"
-            ));
-            let _ = stop_rx.recv();
-        } else {
-            let _ = stop_tx.try_send(());
+            )),
+            // The window is gone (closed by the agent, or by the closer): wake the closer
+            // if it is still waiting.
+            Ok(()) => {
+                let _ = stop_tx.try_send(());
+            }
         }
         let _ = closer.join();
         let _ = actions.join();
