@@ -237,6 +237,7 @@ impl Analysis {
         }
         let stall_ms = u64::from(self.config.capture.stall_ms);
         let frame_ms = u64::from(self.config.vad.frame_ms);
+        self.realign_after_stall();
         self.realign(now, stall_ms);
         loop {
             let ready = [self.framers[0].has_frame(), self.framers[1].has_frame()];
@@ -263,9 +264,11 @@ impl Analysis {
             let mut caller = std::mem::take(&mut self.caller_frame);
             if !self.framers[0].pop_frame(&mut agent) {
                 agent.copy_from_slice(&self.silence);
+                self.framers[0].note_padded_frame();
             }
             if !self.framers[1].pop_frame(&mut caller) {
                 caller.copy_from_slice(&self.silence);
+                self.framers[1].note_padded_frame();
             }
             self.process_pair(&agent, &caller, ready);
             self.agent_frame = agent;
@@ -277,6 +280,27 @@ impl Analysis {
                 let frustration = call.analyzer.caller_frustration_score();
                 let talk_share = call.analyzer.agent_talk_share();
                 self.sink.indicators(frustration, talk_share);
+            }
+        }
+    }
+
+    /// A side that was padded with silence while it delivered nothing, and now delivers
+    /// a burst, was late rather than silent: the part of the burst that runs ahead of
+    /// the other side covers time already stood in by silence, and is dropped (up to the
+    /// silence stood in), so the two sides stay aligned. A loopback that was truly quiet
+    /// resumes in real time, with nothing ahead to drop.
+    fn realign_after_stall(&mut self) {
+        for (side, other) in [(0, 1), (1, 0)] {
+            let Some(padded) = self.framers[side].take_resumed_padding() else {
+                continue;
+            };
+            let ahead = self.framers[side]
+                .queued_frames()
+                .saturating_sub(self.framers[other].queued_frames());
+            let late = ahead.min(padded);
+            if late > 0 {
+                self.framers[side].drop_frames(late);
+                self.realign_dropped += (late * self.frame_len) as u64;
             }
         }
     }

@@ -31,6 +31,10 @@ pub struct SideFramer {
     newest_captured_ns: Option<u64>,
     /// Samples dropped because the queue was full.
     pub dropped_samples: u64,
+    /// Frames of silence the analysis stood in for this side since it last delivered.
+    padded_frames: usize,
+    /// Audio arrived after padding: see [`SideFramer::take_resumed_padding`].
+    resumed_after_padding: bool,
 }
 
 struct AttachedInput {
@@ -58,6 +62,8 @@ impl SideFramer {
             last_delivery: None,
             newest_captured_ns: None,
             dropped_samples: 0,
+            padded_frames: 0,
+            resumed_after_padding: false,
         }
     }
 
@@ -116,6 +122,9 @@ impl SideFramer {
             return;
         }
         self.last_delivery = Some(now);
+        if self.padded_frames > 0 {
+            self.resumed_after_padding = true;
+        }
         let Ok(chunk) = input.capture.samples.read_chunk(available) else {
             return;
         };
@@ -176,6 +185,24 @@ impl SideFramer {
         }
     }
 
+    /// The analysis stood in silence for one frame of this side (it had delivered
+    /// nothing for a stall).
+    pub fn note_padded_frame(&mut self) {
+        self.padded_frames += 1;
+    }
+
+    /// After audio arrives for a side that was padded with silence: how many frames of
+    /// silence were stood in (then forgets them). `None` if it was not padded. A device
+    /// that was only late delivers the padded stretch now as well, and that stretch is
+    /// already covered: see `analysis::Analysis::realign_after_stall`.
+    pub fn take_resumed_padding(&mut self) -> Option<usize> {
+        if !self.resumed_after_padding {
+            return None;
+        }
+        self.resumed_after_padding = false;
+        Some(std::mem::take(&mut self.padded_frames))
+    }
+
     /// Whether a whole frame is queued.
     pub fn has_frame(&self) -> bool {
         self.queue_len >= self.frame_len
@@ -200,12 +227,12 @@ impl SideFramer {
         true
     }
 
-    /// Drops `frames` of the oldest queued audio (to realign the sides).
+    /// Drops `frames` of the oldest queued audio (to realign the sides; the caller
+    /// counts them).
     pub fn drop_frames(&mut self, frames: usize) {
         let samples = (frames * self.frame_len).min(self.queue_len);
         self.queue_start = (self.queue_start + samples) % self.queue.len();
         self.queue_len -= samples;
-        self.dropped_samples += samples as u64;
     }
 
     /// Nothing has arrived for `stall_ms` (or the device is gone): the side counts as
