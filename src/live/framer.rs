@@ -71,7 +71,11 @@ impl SideFramer {
     /// called when a device is attached).
     pub fn attach(&mut self, capture: CaptureOutput) -> Result<(), String> {
         let rate = capture.sample_rate_hz as usize;
-        let chunk = if rate % 100 == 0 { rate / 100 } else { 1024 };
+        let chunk = if rate.is_multiple_of(100) {
+            rate / 100
+        } else {
+            1024
+        };
         let resampler = if capture.sample_rate_hz == ANALYSIS_RATE_HZ {
             None
         } else {
