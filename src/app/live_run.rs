@@ -69,7 +69,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         None
     };
 
-    let (stdout_tx, stdout_rx) = bounded::<String>(STDOUT_QUEUE_LEN);
+    let (stdout_tx, stdout_rx) = bounded::<Arc<str>>(STDOUT_QUEUE_LEN);
     let stdout_dropped = Arc::new(AtomicU64::new(0));
     let writer = std::thread::Builder::new()
         .name("callcue-output".into())
@@ -191,7 +191,7 @@ fn forward_hooks(hooks: Receiver<CallCommand>, control: Sender<LiveControl>) {
 
 /// The `callcue-output` thread: writes each line as it comes, flushed, so a reader sees
 /// events as they happen.
-fn write_lines(lines: Receiver<String>) {
+fn write_lines(lines: Receiver<Arc<str>>) {
     let stdout = io::stdout();
     for line in lines.iter() {
         let mut out = stdout.lock();
@@ -208,7 +208,7 @@ fn write_lines(lines: Receiver<String>) {
 struct Outputs {
     format: Format,
     verbose: bool,
-    stdout: Sender<String>,
+    stdout: Sender<Arc<str>>,
     stdout_dropped: Arc<AtomicU64>,
     stream: Option<StreamPublisher>,
     overlay: Option<Sender<OverlayMessage>>,
@@ -224,11 +224,12 @@ impl Outputs {
 
 impl LiveSink for Outputs {
     fn emit(&mut self, event: &Event<'_>, unix_ms: u64) {
-        let json = (self.format == Format::Jsonl || self.stream.is_some())
-            .then(|| live_json_line(event, unix_ms));
+        // Serialized once, shared by standard output and the stream.
+        let json: Option<Arc<str>> = (self.format == Format::Jsonl || self.stream.is_some())
+            .then(|| Arc::from(live_json_line(event, unix_ms)));
         let line = match self.format {
             Format::Jsonl => json.clone(),
-            Format::Text => text_line(event, self.verbose),
+            Format::Text => text_line(event, self.verbose).map(Arc::from),
         };
         if let Some(line) = line {
             if let Err(TrySendError::Full(_)) = self.stdout.try_send(line) {
@@ -236,7 +237,7 @@ impl LiveSink for Outputs {
             }
         }
         if let (Some(stream), Some(json)) = (&self.stream, json) {
-            stream.publish(Arc::from(json));
+            stream.publish(json);
         }
         match event {
             Event::Nudge {

@@ -168,63 +168,67 @@ fn watch_devices(
 ) {
     let specs = [choice.agent.as_str(), choice.caller.as_str()];
     let mut streams: [Option<CaptureStream>; 2] = [None, None];
-    let mut last_problem: [Option<String>; 2] = [None, None];
-    let mut quiet_until_back = [false; 2];
-    let mut next_presence_check = [std::time::Instant::now(); 2];
+    let mut said = [Said::Nothing, Said::Nothing];
+    // One timer per side: the next presence check while attached, the next attempt to
+    // open while not.
+    let mut next_check = [std::time::Instant::now(); 2];
     let mut hosts: Vec<cpal::Host> = Vec::new();
-    let reattach_every = Duration::from_millis(config.capture.reattach_every_ms.into());
-    let mut next_attempt = [std::time::Instant::now(); 2];
+    let every = Duration::from_millis(config.capture.reattach_every_ms.into());
     while !stop.load(Ordering::Acquire) {
         for side in [Side::Agent, Side::Caller] {
             let i = side.index();
+            let now = std::time::Instant::now();
+            let due = now >= next_check[i];
+            if due {
+                next_check[i] = now + every;
+            }
             if let Some(stream) = &streams[i] {
-                let failed = stream.stats.failed.load(Ordering::Acquire);
-                let check_due = std::time::Instant::now() >= next_presence_check[i];
-                if check_due {
-                    next_presence_check[i] = std::time::Instant::now() + reattach_every;
-                }
-                let gone = !failed
-                    && check_due
+                let why = if stream.stats.failed.load(Ordering::Acquire) {
+                    let code = stream.stats.last_error.load(Ordering::Relaxed);
+                    Some(
+                        crate::capture::StreamFailure::from_code(code)
+                            .map_or("the stream stopped", |f| f.describe()),
+                    )
+                } else if due
                     && stream
                         .device_id
                         .as_ref()
-                        .is_some_and(|id| !device_present(id, &mut hosts));
-                if failed || gone {
-                    let why = if gone {
-                        "the device was unplugged or disappeared"
-                    } else {
-                        let code = stream.stats.last_error.load(Ordering::Relaxed);
-                        crate::capture::StreamFailure::from_code(code)
-                            .map_or("the stream stopped", |f| f.describe())
-                    };
+                        .is_some_and(|id| !device_present(id, &mut hosts))
+                {
+                    Some("the device was unplugged or disappeared")
+                } else {
+                    None
+                };
+                if let Some(why) = why {
                     streams[i] = None;
+                    next_check[i] = now + every;
+                    said[i] = Said::Lost;
                     let reason = format!("{side} audio lost: {why}");
-                    // Quiet until it is back: the loss was said once.
-                    last_problem[i] = Some(String::new());
-                    quiet_until_back[i] = true;
                     let _ = control.send(LiveControl::Device(DeviceNews::Lost { side, reason }));
-                    next_attempt[i] = std::time::Instant::now() + reattach_every;
                 }
                 continue;
             }
-            if std::time::Instant::now() < next_attempt[i] {
+            if !due {
                 continue;
             }
-            next_attempt[i] = std::time::Instant::now() + reattach_every;
             let opened = find_device(side, specs[i])
                 .and_then(|device| open_capture(side, &device, config.capture.ring_ms, clock));
             match opened {
                 Ok((stream, output)) => {
                     streams[i] = Some(stream);
-                    last_problem[i] = None;
-                    quiet_until_back[i] = false;
+                    said[i] = Said::Nothing;
                     let _ = control.send(LiveControl::Device(DeviceNews::Attached(side, output)));
                 }
                 Err(e) => {
                     let reason = e.to_string();
-                    // Say it once per distinct problem, not every retry.
-                    if !quiet_until_back[i] && last_problem[i].as_deref() != Some(reason.as_str()) {
-                        last_problem[i] = Some(reason.clone());
+                    // Once per distinct problem, and nothing more after a loss was said.
+                    let new = match &said[i] {
+                        Said::Nothing => true,
+                        Said::Problem(last) => *last != reason,
+                        Said::Lost => false,
+                    };
+                    if new {
+                        said[i] = Said::Problem(reason.clone());
                         let _ =
                             control.send(LiveControl::Device(DeviceNews::Lost { side, reason }));
                     }
@@ -233,6 +237,15 @@ fn watch_devices(
         }
         std::thread::sleep(DEVICE_CHECK);
     }
+}
+
+/// What the devices thread last said about a side without a capture.
+enum Said {
+    Nothing,
+    /// It could not be opened, for this reason.
+    Problem(String),
+    /// It was lost; nothing more until it is back.
+    Lost,
 }
 
 /// Receives the control channel in the analysis thread.
