@@ -108,6 +108,7 @@ impl SideAnalyzer {
             let record = FrameProsody {
                 pitch_semitones,
                 loudness_dbfs,
+                aperiodicity: self.pitch.last_aperiodicity(),
                 nuclei,
             };
             if let Some(baseline) = self.prosody.push_speech_frame(record) {
@@ -178,6 +179,76 @@ impl SideAnalyzer {
     }
 }
 
+/// How long a held-back nudge about words stays worth showing.
+const OWED_WORDS_FRESH_MS: u64 = 10_000;
+/// Room for the phrase of a held-back nudge; longer phrases are cut (they are the
+/// config's own phrases, a few words each).
+const OWED_PHRASE_CAPACITY: usize = 96;
+
+/// A nudge held back while another was on screen.
+#[derive(Clone, Copy, Debug)]
+struct Held {
+    /// Why it was due; a phrase in it is kept in [`OwedNudges::phrases`].
+    reason: Reason<'static>,
+    held_at_ms: u64,
+}
+
+/// The nudges owed to the agent: held back only because the screen was busy. Sized at
+/// construction; holding and offering them never allocates.
+struct OwedNudges {
+    held: [Option<Held>; NudgeId::ALL.len()],
+    phrases: [String; NudgeId::ALL.len()],
+}
+
+impl OwedNudges {
+    fn new() -> Self {
+        Self {
+            held: [None; NudgeId::ALL.len()],
+            phrases: std::array::from_fn(|_| String::with_capacity(OWED_PHRASE_CAPACITY)),
+        }
+    }
+
+    /// Keeps `id` owed, if it is a nudge that can still be true later: a state that lasts
+    /// (frustration, flat or fast delivery) or words that stay fresh for a while. A cut-in,
+    /// dead air, a name or a long explanation are of their moment and are not kept.
+    fn hold(&mut self, id: NudgeId, reason: Reason<'_>, t_ms: u64) {
+        let stored = match reason {
+            Reason::CallerFrustrated { .. }
+            | Reason::AgentFlat { .. }
+            | Reason::AgentFast { .. } => reason.without_phrase(),
+            Reason::CallerLoss { phrase }
+            | Reason::AgentBlocking { phrase }
+            | Reason::BareApology { phrase } => {
+                let kept = &mut self.phrases[id.index()];
+                kept.clear();
+                let mut end = phrase.len().min(OWED_PHRASE_CAPACITY);
+                while !phrase.is_char_boundary(end) {
+                    end -= 1;
+                }
+                kept.push_str(&phrase[..end]);
+                reason.without_phrase()
+            }
+            _ => return,
+        };
+        self.held[id.index()] = Some(Held {
+            reason: stored,
+            held_at_ms: t_ms,
+        });
+    }
+
+    fn clear(&mut self, id: NudgeId) {
+        self.held[id.index()] = None;
+    }
+
+    fn get(&self, id: NudgeId) -> Option<Held> {
+        self.held[id.index()]
+    }
+
+    fn any(&self) -> bool {
+        self.held.iter().any(Option::is_some)
+    }
+}
+
 /// Counters for the summary that come from events.
 #[derive(Clone, Debug)]
 struct Tally {
@@ -213,8 +284,9 @@ pub struct CallAnalyzer {
     pending: Vec<Event<'static>>,
     /// Each side's voice-activity decision for the last frame.
     last_speech: [bool; 2],
-    /// An `acknowledge` held back while another nudge was on screen, and why it was due.
-    acknowledge_owed: Option<Reason<'static>>,
+    /// Nudges held back while another was on screen, offered again once the screen is
+    /// free while they still hold.
+    owed: OwedNudges,
     /// When the frame being processed reached the analyzer.
     evidence_at: Instant,
 }
@@ -237,6 +309,7 @@ impl CallAnalyzer {
             frustration: CallerFrustration::new(
                 &config.caller_frustration,
                 config.words.frustration_half_life_ms,
+                config.words.positive_veto_ms,
             ),
             pace: AgentPace::new(&config.agent_pace),
             energy: AgentEnergy::new(&config.agent_energy),
@@ -250,7 +323,7 @@ impl CallAnalyzer {
             },
             pending: Vec::with_capacity(EVENTS_PER_FRAME_CAPACITY),
             last_speech: [false; 2],
-            acknowledge_owed: None,
+            owed: OwedNudges::new(),
             evidence_at: Instant::now(),
         }
     }
@@ -264,6 +337,13 @@ impl CallAnalyzer {
     /// Samples per frame at [`ANALYSIS_RATE_HZ`] (the `frame_ms` of the config).
     pub fn frame_len(&self) -> usize {
         self.frame_len
+    }
+
+    /// Transcripts come in for this call (speech-to-text is running): the caller's voice
+    /// is judged with the words beside it, rather than with the stricter voice-only
+    /// threshold.
+    pub fn set_words_available(&mut self, available: bool) {
+        self.frustration.set_words_available(available);
     }
 
     /// No more nudges this call (the agent snoozed them): each one due is reported as
@@ -322,7 +402,7 @@ impl CallAnalyzer {
         self.pending = pending;
         self.frames_done += 1;
 
-        self.offer_owed_acknowledge(frame_end_ms, sink);
+        self.offer_owed(frame_end_ms, sink);
 
         let caller = &activity[Speaker::Caller.index()];
         let caller_silent_ms = if caller.speech || caller.open_since_ms.is_some() {
@@ -395,6 +475,14 @@ impl CallAnalyzer {
                     self.frustration.clear_words(t_ms);
                     None
                 }
+                WordCue::Positive => {
+                    let (event, finished_peak) = self.frustration.hear_positive(t_ms);
+                    self.tally.episode_ended(finished_peak);
+                    if let Some(event) = event {
+                        self.signal_with_latency(&event, Some(words_latency_ms), sink);
+                    }
+                    None
+                }
                 WordCue::Loss => Some((
                     NudgeId::Condolence,
                     Reason::CallerLoss {
@@ -436,15 +524,22 @@ impl CallAnalyzer {
     }
 
     /// Judges each side's recent prosody against its baseline, when due.
+    /// A raised cue keeps the speaker's current speech out of their baseline.
     fn judge_voices(&mut self, t_ms: u64, events: &mut Vec<Event<'static>>) {
+        let judged_speech_ms = JUDGE_EVERY_SPEECH_FRAMES * self.frame_ms;
         let [agent, caller] = &mut self.sides;
         if caller.due_for_judgement() {
             if let (Some(recent), Some(baseline)) =
                 (caller.prosody.recent_stats(), caller.prosody.baseline())
             {
-                let (event, finished_peak) = self.frustration.update(t_ms, &recent, &baseline);
+                let (event, finished_peak) =
+                    self.frustration
+                        .update(t_ms, judged_speech_ms, &recent, &baseline);
                 events.extend(event);
                 self.tally.episode_ended(finished_peak);
+            }
+            if self.frustration.voice_is_raised() {
+                caller.prosody.mark_flagged();
             }
         }
         if agent.due_for_judgement() {
@@ -453,6 +548,9 @@ impl CallAnalyzer {
             {
                 events.extend(self.pace.update(t_ms, &recent, &baseline));
                 events.extend(self.energy.update(t_ms, &recent, &baseline));
+            }
+            if self.pace.is_raised() || self.energy.is_raised() {
+                agent.prosody.mark_flagged();
             }
         }
     }
@@ -524,24 +622,11 @@ impl CallAnalyzer {
         };
         let text = text.unwrap_or(rule_text);
         let verdict = self.nudges.offer(&self.config.nudges, id, priority, t_ms);
-        if id == NudgeId::Acknowledge {
-            // Held back only because another nudge is on screen: still owed to the
-            // caller, offered again once the screen is free (see `offer_owed_acknowledge`).
-            self.acknowledge_owed = match (verdict, reason) {
-                (
-                    Err(SuppressedBecause::Busy),
-                    Reason::CallerFrustrated {
-                        score,
-                        voice_score,
-                        words_score,
-                    },
-                ) => Some(Reason::CallerFrustrated {
-                    score,
-                    voice_score,
-                    words_score,
-                }),
-                _ => None,
-            };
+        match verdict {
+            // Held back only because another nudge is on screen: still owed, offered
+            // again once the screen is free (see `offer_owed`).
+            Err(SuppressedBecause::Busy) => self.owed.hold(id, reason, t_ms),
+            _ => self.owed.clear(id),
         }
         match verdict {
             Ok(()) => sink.emit(&Event::Nudge {
@@ -562,23 +647,42 @@ impl CallAnalyzer {
         }
     }
 
-    /// Offers an `acknowledge` that was held back while another nudge was on screen, once
-    /// the screen is free, if the caller is still frustrated and the agent has not
-    /// acknowledged them meanwhile. Allocation-free.
-    fn offer_owed_acknowledge(&mut self, t_ms: u64, sink: &mut dyn EventSink) {
-        let Some(reason) = self.acknowledge_owed else {
-            return;
-        };
-        if !self.frustration.is_frustrated() || self.words.acknowledged_recently(t_ms) {
-            self.acknowledge_owed = None;
+    /// Offers the nudges held back while another nudge was on screen, once the screen is
+    /// free, if what called for them still holds: the caller still frustrated and not
+    /// acknowledged meanwhile, the agent's delivery still flat or fast, the words still
+    /// fresh (`OWED_WORDS_FRESH_MS`). Allocation-free.
+    fn offer_owed(&mut self, t_ms: u64, sink: &mut dyn EventSink) {
+        if !self.owed.any() {
             return;
         }
-        let priority = self.config.nudges.acknowledge.priority;
-        if self
-            .nudges
-            .would_show(&self.config.nudges, NudgeId::Acknowledge, priority, t_ms)
-        {
-            self.offer_nudge(NudgeId::Acknowledge, reason, t_ms, None, None, sink);
+        for id in NudgeId::ALL {
+            let Some(held) = self.owed.get(id) else {
+                continue;
+            };
+            let still_true = match id {
+                NudgeId::Acknowledge => {
+                    self.frustration.is_frustrated() && !self.words.acknowledged_recently(t_ms)
+                }
+                NudgeId::Smile => self.energy.is_flat(),
+                NudgeId::SlowDown => self.pace.is_fast(),
+                _ => t_ms <= held.held_at_ms + OWED_WORDS_FRESH_MS,
+            };
+            if !still_true {
+                self.owed.clear(id);
+                continue;
+            }
+            let priority = self.config.nudges.rule(id).priority;
+            if !self
+                .nudges
+                .would_show(&self.config.nudges, id, priority, t_ms)
+            {
+                continue;
+            }
+            // The phrase moves out for the offer and back after: no allocation.
+            let phrase = std::mem::take(&mut self.owed.phrases[id.index()]);
+            let reason = held.reason.with_phrase(&phrase);
+            self.offer_nudge(id, reason, t_ms, None, None, sink);
+            self.owed.phrases[id.index()] = phrase;
         }
     }
 

@@ -279,10 +279,15 @@ pub struct ProsodyConfig {
     pub pitch_min_hz: f32,
     /// Highest pitch the tracker looks for.
     pub pitch_max_hz: f32,
-    /// A speaker's baseline is taken over their first this-much speech in the call.
+    /// A speaker's first baseline is taken over their first this-much speech in the call.
     pub baseline_speech_ms: u32,
+    /// The baseline then adapts slowly over the speaker's latest this-much speech, leaving
+    /// out stretches that raised a cue.
+    pub baseline_max_speech_ms: u32,
     /// "Now" is judged over the speaker's most recent this-much speech.
     pub recent_speech_ms: u32,
+    /// The speaking rate is measured over the speaker's most recent this-much speech.
+    pub pace_speech_ms: u32,
     /// A syllable nucleus is a loudness peak standing this far above the dips around it.
     pub syllable_dip_db: f32,
 }
@@ -292,49 +297,56 @@ impl Default for ProsodyConfig {
         Self {
             pitch_min_hz: 60.0,
             pitch_max_hz: 500.0,
-            baseline_speech_ms: 6000,
+            baseline_speech_ms: 4000,
+            baseline_max_speech_ms: 30_000,
             recent_speech_ms: 2500,
+            pace_speech_ms: 3000,
             syllable_dip_db: 3.0,
         }
     }
 }
 
 /// Caller frustration from the voice, relative to the caller's own baseline.
+///
+/// The voice's tension is its loudness rise (dB) minus its pitch rise (semitones) plus
+/// `roughness_weight` per hundredth of aperiodicity rise: anger gets louder without
+/// getting correspondingly higher, delight raises both (see `voice_cues`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CallerFrustrationConfig {
-    /// Median pitch this far above baseline scores fully on pitch.
-    pub pitch_rise_semitones: f32,
-    /// Pitch spread this far above baseline scores fully on range.
-    pub pitch_range_rise_semitones: f32,
-    /// Loudness this far above baseline scores fully on loudness.
-    pub loudness_rise_db: f32,
-    /// Syllable rate this far above baseline scores fully on pace.
-    pub pace_rise_percent: f32,
-    /// Weights of the four cues in the 0-1 score.
+    /// The voice scores 1 at this tension (and 0 at none).
+    pub tension_full_db: f32,
+    /// What each semitone of pitch rise takes off the tension, in dB.
     pub pitch_weight: f32,
-    pub pitch_range_weight: f32,
-    pub loudness_weight: f32,
-    pub pace_weight: f32,
+    /// What each hundredth of aperiodicity rise adds to the tension, in dB.
+    pub roughness_weight: f32,
+    /// A voice less than this much louder than its baseline scores nothing.
+    pub min_loudness_rise_db: f32,
     /// The caller counts as frustrated at this score or above.
     pub threshold: f32,
     /// ...and stops counting as frustrated below `threshold - hysteresis`.
     pub hysteresis: f32,
+    /// The voice alone must stay at its threshold this long of the caller's speech...
+    pub sustain_ms: u32,
+    /// ...unless it reaches this score.
+    pub strong_score: f32,
+    /// Without transcripts (speech-to-text off or unavailable) the voice alone needs this
+    /// score.
+    pub voice_only_threshold: f32,
 }
 
 impl Default for CallerFrustrationConfig {
     fn default() -> Self {
         Self {
-            pitch_rise_semitones: 4.0,
-            pitch_range_rise_semitones: 2.0,
-            loudness_rise_db: 6.0,
-            pace_rise_percent: 25.0,
-            pitch_weight: 0.35,
-            pitch_range_weight: 0.15,
-            loudness_weight: 0.35,
-            pace_weight: 0.15,
+            tension_full_db: 18.0,
+            pitch_weight: 1.0,
+            roughness_weight: 0.5,
+            min_loudness_rise_db: 6.0,
             threshold: 0.5,
             hysteresis: 0.15,
+            sustain_ms: 1500,
+            strong_score: 0.8,
+            voice_only_threshold: 0.6,
         }
     }
 }
@@ -347,6 +359,8 @@ pub struct AgentPaceConfig {
     pub ceiling_syllables_per_s: f32,
     /// This far above the agent's own baseline is too fast.
     pub rise_percent: f32,
+    /// Too fast only once it has lasted this long (a quick aside is not rushing).
+    pub min_fast_ms: u32,
 }
 
 impl Default for AgentPaceConfig {
@@ -354,6 +368,7 @@ impl Default for AgentPaceConfig {
         Self {
             ceiling_syllables_per_s: 7.5,
             rise_percent: 50.0,
+            min_fast_ms: 1500,
         }
     }
 }
@@ -366,6 +381,8 @@ pub struct AgentEnergyConfig {
     pub variability_drop_percent: f32,
     /// Loudness this far below baseline counts as quiet.
     pub loudness_drop_db: f32,
+    /// Flat only once it has lasted this long (one quiet phrase is not flat delivery).
+    pub min_flat_ms: u32,
 }
 
 impl Default for AgentEnergyConfig {
@@ -373,6 +390,7 @@ impl Default for AgentEnergyConfig {
         Self {
             variability_drop_percent: 40.0,
             loudness_drop_db: 6.0,
+            min_flat_ms: 3000,
         }
     }
 }
@@ -465,13 +483,21 @@ pub struct WordsConfig {
     pub acknowledged_hold_ms: u32,
     /// Agent phrases that block or blame: `positive_language`.
     pub agent_blocking: Vec<String>,
+    /// Caller phrases that are warm (thanks, praise, laughter): for `positive_veto_ms` the
+    /// caller's voice is not taken for frustration, however animated.
+    pub caller_positive: Vec<String>,
+    /// How long a warm phrase vetoes frustration from the voice.
+    pub positive_veto_ms: u32,
+    /// Caller phrases that describe a problem; a long explanation with one of them (or a
+    /// frustration phrase) is what `restate` answers.
+    pub caller_problem: Vec<String>,
     /// Agent apologies; one with nothing about what it is for gives `be_specific`.
     pub agent_apology: Vec<String>,
     /// `use_name` when the agent has finished this many turns since the caller gave their
     /// name without using it.
     pub use_name_after_agent_turns: u32,
     /// `restate` when the caller has said at least this many words since the agent's last
-    /// real turn...
+    /// real turn, among them a problem phrase or a frustration phrase...
     pub restate_min_caller_words: u32,
     /// ...and then paused this long.
     pub restate_pause_ms: u32,
@@ -569,6 +595,55 @@ impl Default for WordsConfig {
                 "i can not help you",
                 "that is not possible",
             ]),
+            caller_positive: phrases(&[
+                "thank you so much",
+                "thanks so much",
+                "thank you very much",
+                "really appreciate",
+                "appreciate it",
+                "great",
+                "wonderful",
+                "awesome",
+                "amazing",
+                "fantastic",
+                "perfect",
+                "brilliant",
+                "excellent",
+                "lovely",
+                "so happy",
+                "so glad",
+                "you saved me",
+                "that is so kind",
+                "ha ha",
+                "haha",
+            ]),
+            positive_veto_ms: 20_000,
+            caller_problem: phrases(&[
+                "problem",
+                "issue",
+                "not working",
+                "does not work",
+                "stopped working",
+                "broken",
+                "broke",
+                "error",
+                "wrong",
+                "charged",
+                "overcharged",
+                "refund",
+                "missing",
+                "never arrived",
+                "never came",
+                "keeps",
+                "damaged",
+                "late",
+                "cancelled",
+                "light is on",
+                "light came on",
+                "noise",
+                "leak",
+                "leaking",
+            ]),
             agent_apology: phrases(&[
                 "sorry",
                 "i am sorry",
@@ -618,6 +693,12 @@ pub struct NudgesConfig {
     pub display_ms: u32,
     /// At most this many nudges in one call, all kinds together.
     pub max_per_call: u32,
+    /// While the call is calm, at most one nudge per this much call time (0: no budget).
+    /// Nudges about trouble (pause, acknowledge, fill_silence, condolence,
+    /// positive_language) are never held back by it.
+    pub calm_budget_ms: u32,
+    /// A nudge about trouble ends the calm for this long.
+    pub trouble_lasts_ms: u32,
     pub pause: NudgeRule,
     pub acknowledge: NudgeRule,
     pub smile: NudgeRule,
@@ -655,6 +736,8 @@ impl Default for NudgesConfig {
         Self {
             display_ms: 4000,
             max_per_call: 12,
+            calm_budget_ms: 120_000,
+            trouble_lasts_ms: 120_000,
             pause: NudgeRule {
                 enabled: true,
                 text: "Pause - let them finish".into(),
@@ -752,7 +835,7 @@ impl Default for NudgesConfig {
                 phrase: "So if I've got this right, ...".into(),
                 priority: 45,
                 cooldown_ms: 90000,
-                max_per_call: 2,
+                max_per_call: 1,
             },
         }
     }
@@ -900,62 +983,73 @@ impl Config {
             120_000,
         )?;
         check.int(
+            "prosody.baseline_max_speech_ms",
+            p.baseline_max_speech_ms.into(),
+            1000,
+            600_000,
+        )?;
+        check.int(
             "prosody.recent_speech_ms",
             p.recent_speech_ms.into(),
             500,
             30_000,
         )?;
+        check.int(
+            "prosody.pace_speech_ms",
+            p.pace_speech_ms.into(),
+            500,
+            60_000,
+        )?;
         check.float("prosody.syllable_dip_db", p.syllable_dip_db, 0.5, 20.0)?;
         let f = &self.caller_frustration;
         check.float(
-            "caller_frustration.pitch_rise_semitones",
-            f.pitch_rise_semitones,
-            0.1,
-            24.0,
+            "caller_frustration.tension_full_db",
+            f.tension_full_db,
+            1.0,
+            60.0,
         )?;
         check.float(
-            "caller_frustration.pitch_range_rise_semitones",
-            f.pitch_range_rise_semitones,
-            0.1,
-            24.0,
+            "caller_frustration.pitch_weight",
+            f.pitch_weight,
+            0.0,
+            3.0,
         )?;
         check.float(
-            "caller_frustration.loudness_rise_db",
-            f.loudness_rise_db,
-            0.1,
+            "caller_frustration.roughness_weight",
+            f.roughness_weight,
+            0.0,
+            5.0,
+        )?;
+        check.float(
+            "caller_frustration.min_loudness_rise_db",
+            f.min_loudness_rise_db,
+            0.0,
             40.0,
         )?;
-        check.float(
-            "caller_frustration.pace_rise_percent",
-            f.pace_rise_percent,
-            1.0,
-            300.0,
+        check.int(
+            "caller_frustration.sustain_ms",
+            f.sustain_ms.into(),
+            0,
+            30_000,
         )?;
-        for (key, w) in [
-            ("caller_frustration.pitch_weight", f.pitch_weight),
-            (
-                "caller_frustration.pitch_range_weight",
-                f.pitch_range_weight,
-            ),
-            ("caller_frustration.loudness_weight", f.loudness_weight),
-            ("caller_frustration.pace_weight", f.pace_weight),
-        ] {
-            check.float(key, w, 0.0, 1.0)?;
-        }
-        let weight_sum = f.pitch_weight + f.pitch_range_weight + f.loudness_weight + f.pace_weight;
-        if weight_sum <= 0.0 {
-            return Err(check.fail(
-                "caller_frustration.pitch_weight",
-                f.pitch_weight.to_string(),
-                "weights that are not all zero",
-            ));
-        }
         check.float("caller_frustration.threshold", f.threshold, 0.05, 1.0)?;
         check.float(
             "caller_frustration.hysteresis",
             f.hysteresis,
             0.0,
             f.threshold,
+        )?;
+        check.float(
+            "caller_frustration.strong_score",
+            f.strong_score,
+            f.threshold,
+            1.0,
+        )?;
+        check.float(
+            "caller_frustration.voice_only_threshold",
+            f.voice_only_threshold,
+            f.threshold,
+            1.0,
         )?;
         let ap = &self.agent_pace;
         check.float(
@@ -965,6 +1059,7 @@ impl Config {
             20.0,
         )?;
         check.float("agent_pace.rise_percent", ap.rise_percent, 1.0, 300.0)?;
+        check.int("agent_pace.min_fast_ms", ap.min_fast_ms.into(), 0, 60_000)?;
         let ae = &self.agent_energy;
         check.float(
             "agent_energy.variability_drop_percent",
@@ -978,12 +1073,20 @@ impl Config {
             0.0,
             40.0,
         )?;
+        check.int("agent_energy.min_flat_ms", ae.min_flat_ms.into(), 0, 60_000)?;
         self.validate_stt(&mut check)?;
         self.validate_words(&mut check)?;
         self.validate_live(&mut check)?;
         let n = &self.nudges;
         check.int("nudges.display_ms", n.display_ms.into(), 500, 60_000)?;
         check.int("nudges.max_per_call", n.max_per_call.into(), 0, 1000)?;
+        check.int("nudges.calm_budget_ms", n.calm_budget_ms.into(), 0, 3_600_000)?;
+        check.int(
+            "nudges.trouble_lasts_ms",
+            n.trouble_lasts_ms.into(),
+            0,
+            3_600_000,
+        )?;
         for id in NudgeId::ALL {
             let rule = n.rule(id);
             let key = |field: &str| -> &'static str { rule_key(id, field) };
@@ -1127,6 +1230,8 @@ impl Config {
             ("words.agent_acknowledgement", &w.agent_acknowledgement),
             ("words.agent_blocking", &w.agent_blocking),
             ("words.agent_apology", &w.agent_apology),
+            ("words.caller_problem", &w.caller_problem),
+            ("words.caller_positive", &w.caller_positive),
         ] {
             if let Err(e) = crate::text::PhraseList::new(list) {
                 let (index, phrase) = match &e {
@@ -1150,6 +1255,12 @@ impl Config {
             "words.frustration_half_life_ms",
             w.frustration_half_life_ms.into(),
             1000,
+            600_000,
+        )?;
+        check.int(
+            "words.positive_veto_ms",
+            w.positive_veto_ms.into(),
+            0,
             600_000,
         )?;
         check.int(

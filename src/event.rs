@@ -159,6 +159,60 @@ pub enum Reason<'a> {
     Monologue { talking_ms: u64 },
 }
 
+impl Reason<'_> {
+    /// The same reason with its phrase (if it has one) left out, to be kept beyond the
+    /// phrase's lifetime; [`Reason::with_phrase`] puts one back.
+    pub fn without_phrase(self) -> Reason<'static> {
+        self.with_phrase("")
+    }
+
+    /// The same reason with `phrase` as its phrase (if it has one).
+    pub fn with_phrase(self, phrase: &str) -> Reason<'_> {
+        match self {
+            Reason::CallerLoss { .. } => Reason::CallerLoss { phrase },
+            Reason::AgentBlocking { .. } => Reason::AgentBlocking { phrase },
+            Reason::BareApology { .. } => Reason::BareApology { phrase },
+            Reason::NameUnused { agent_turns, .. } => Reason::NameUnused {
+                name: phrase,
+                agent_turns,
+            },
+            Reason::AgentOverlap {
+                overlap_ms,
+                caller_frustrated,
+            } => Reason::AgentOverlap {
+                overlap_ms,
+                caller_frustrated,
+            },
+            Reason::CallerFrustrated {
+                score,
+                voice_score,
+                words_score,
+            } => Reason::CallerFrustrated {
+                score,
+                voice_score,
+                words_score,
+            },
+            Reason::LongExplanation { caller_words } => Reason::LongExplanation { caller_words },
+            Reason::AgentFlat {
+                variability_percent_of_baseline,
+                loudness_drop_db,
+            } => Reason::AgentFlat {
+                variability_percent_of_baseline,
+                loudness_drop_db,
+            },
+            Reason::AgentFast {
+                syllables_per_s,
+                baseline_syllables_per_s,
+            } => Reason::AgentFast {
+                syllables_per_s,
+                baseline_syllables_per_s,
+            },
+            Reason::DeadAir { silent_ms } => Reason::DeadAir { silent_ms },
+            Reason::Monologue { talking_ms } => Reason::Monologue { talking_ms },
+        }
+    }
+}
+
 impl fmt::Display for Reason<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -257,6 +311,8 @@ pub enum SuppressedBecause {
     Busy,
     /// The agent snoozed nudges for the rest of the call.
     Snoozed,
+    /// The call is calm and has had its share of nudges (`nudges.calm_budget_ms`).
+    CalmBudget,
 }
 
 impl SuppressedBecause {
@@ -267,6 +323,7 @@ impl SuppressedBecause {
             SuppressedBecause::Settled => "settled",
             SuppressedBecause::Cooldown => "cooldown",
             SuppressedBecause::NudgeCap => "nudge_cap",
+            SuppressedBecause::CalmBudget => "calm_budget",
             SuppressedBecause::CallCap => "call_cap",
             SuppressedBecause::Busy => "busy",
             SuppressedBecause::Snoozed => "snoozed",
@@ -337,7 +394,8 @@ pub enum Event<'a> {
     DeadAir { t_ms: u64, start_ms: u64 },
     /// The agent has held the floor for the monologue threshold.
     Monologue { t_ms: u64, start_ms: u64 },
-    /// The caller's voice-based frustration crossed the threshold, up (`start`) or down (`end`).
+    /// The caller's frustration (voice and words) crossed the threshold, up (`start`) or
+    /// down (`end`).
     Frustration {
         t_ms: u64,
         change: Change,
@@ -345,9 +403,13 @@ pub enum Event<'a> {
         score: f32,
         voice_score: f32,
         words_score: f32,
+        /// The voice's tension: loudness rise minus pitch rise plus weighted roughness.
+        tension_db: f32,
         pitch_rise_semitones: f32,
         pitch_range_rise_semitones: f32,
         loudness_rise_db: f32,
+        /// Rise of the voice's aperiodicity above baseline, in hundredths.
+        roughness_rise: f32,
         pace_rise_percent: f32,
     },
     /// The agent's pace crossed above (`start`) or back below (`end`) the limit.
@@ -456,6 +518,8 @@ pub enum WordCue {
     Frustration,
     /// `words.caller_loss`.
     Loss,
+    /// `words.caller_positive`: thanks, praise, laughter.
+    Positive,
     /// `words.agent_acknowledgement`.
     Acknowledgement,
     /// `words.agent_blocking`.
@@ -474,6 +538,7 @@ impl WordCue {
         match self {
             WordCue::Frustration => "frustration",
             WordCue::Loss => "loss",
+            WordCue::Positive => "positive",
             WordCue::Acknowledgement => "acknowledgement",
             WordCue::Blocking => "blocking",
             WordCue::BareApology => "bare_apology",

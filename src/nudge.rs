@@ -2,9 +2,17 @@
 //! nudge at a time and is never flooded.
 //!
 //! A nudge is shown unless it is switched off, inside its cooldown, at its per-call cap,
-//! the call is at its cap, or a nudge of equal or higher priority is still on screen
-//! (`display_ms`). A higher-priority nudge replaces a lower one on screen.
-//! Allocation-free.
+//! the call is at its cap, a nudge of equal or higher priority is still on screen
+//! (`display_ms`), or the call is calm and has spent its budget. A higher-priority nudge
+//! replaces a lower one on screen.
+//!
+//! The calm-call budget: a polite, flowing call needs little coaching, and an agent who
+//! is nudged on one switches the coach off. While the call is calm, at most one nudge per
+//! `calm_budget_ms` of call time is shown (the first at any time). A call stops being
+//! calm for `trouble_lasts_ms` once a nudge about trouble is shown: the agent talking
+//! over the caller, a frustrated caller, dead air, a loss, blocking language. Those
+//! nudges are never held back by the budget; the others (delivery, pace, names, restating,
+//! monologues, apologies) are. Allocation-free.
 
 use crate::config::NudgesConfig;
 use crate::event::{NudgeId, SuppressedBecause};
@@ -25,6 +33,23 @@ pub struct NudgeEngine {
     on_screen: Option<OnScreen>,
     /// The agent snoozed nudges for the rest of the call.
     snoozed: bool,
+    /// Nudges shown while the call was calm (they spend the calm budget).
+    calm_shown: u32,
+    /// When the latest nudge about trouble was shown.
+    trouble_at_ms: Option<u64>,
+}
+
+/// Whether a nudge answers trouble on the call (and so is never held back by the calm
+/// budget, and ends the calm).
+pub fn is_about_trouble(id: NudgeId) -> bool {
+    matches!(
+        id,
+        NudgeId::Pause
+            | NudgeId::Acknowledge
+            | NudgeId::FillSilence
+            | NudgeId::Condolence
+            | NudgeId::PositiveLanguage
+    )
 }
 
 impl NudgeEngine {
@@ -43,6 +68,11 @@ impl NudgeEngine {
         let verdict = self.verdict(config, id, priority, t_ms);
         match verdict {
             Ok(()) => {
+                if is_about_trouble(id) {
+                    self.trouble_at_ms = Some(t_ms);
+                } else if self.is_calm(config, t_ms) {
+                    self.calm_shown += 1;
+                }
                 self.shown[id.index()] += 1;
                 self.last_shown_ms[id.index()] = Some(t_ms);
                 self.total_shown += 1;
@@ -86,7 +116,20 @@ impl NudgeEngine {
                 return Err(SuppressedBecause::Busy);
             }
         }
+        if !is_about_trouble(id) && self.is_calm(config, t_ms) && config.calm_budget_ms > 0 {
+            let allowed = 1 + t_ms / u64::from(config.calm_budget_ms);
+            if u64::from(self.calm_shown) >= allowed {
+                return Err(SuppressedBecause::CalmBudget);
+            }
+        }
         Ok(())
+    }
+
+    /// Whether the call counts as calm at `t_ms`: no nudge about trouble shown in the last
+    /// `trouble_lasts_ms`.
+    pub fn is_calm(&self, config: &NudgesConfig, t_ms: u64) -> bool {
+        self.trouble_at_ms
+            .is_none_or(|at| t_ms >= at + u64::from(config.trouble_lasts_ms))
     }
 
     /// Whether nudge `id` would be shown at `t_ms`, without offering it.
@@ -150,6 +193,38 @@ mod tests {
         );
         assert_eq!(engine.shown_counts()[NudgeId::Pause.index()], 2);
         assert_eq!(engine.suppressed(), 3);
+    }
+
+    #[test]
+    fn a_calm_call_gets_one_nudge_per_budget_period() {
+        let mut config = NudgesConfig::default();
+        config.calm_budget_ms = 120_000;
+        config.trouble_lasts_ms = 120_000;
+        let mut engine = NudgeEngine::new();
+        assert_eq!(engine.offer(&config, NudgeId::Smile, 30, 10_000), Ok(()));
+        assert_eq!(
+            engine.offer(&config, NudgeId::SlowDown, 50, 60_000),
+            Err(SuppressedBecause::CalmBudget)
+        );
+        assert_eq!(engine.offer(&config, NudgeId::SlowDown, 50, 125_000), Ok(()));
+        assert_eq!(
+            engine.offer(&config, NudgeId::Restate, 45, 200_000),
+            Err(SuppressedBecause::CalmBudget)
+        );
+        // Trouble is never held back by the budget, and lifts it for a while.
+        assert_eq!(engine.offer(&config, NudgeId::Pause, 90, 210_000), Ok(()));
+        assert!(!engine.is_calm(&config, 250_000));
+        assert_eq!(engine.offer(&config, NudgeId::Restate, 45, 250_000), Ok(()));
+        assert!(engine.is_calm(&config, 330_000));
+        // 2 calm nudges so far; the third period (240-360 s) allows a third.
+        assert_eq!(engine.offer(&config, NudgeId::CheckIn, 40, 335_000), Ok(()));
+        assert_eq!(
+            engine.offer(&config, NudgeId::UseName, 35, 340_000),
+            Err(SuppressedBecause::CalmBudget)
+        );
+        // No budget at 0.
+        config.calm_budget_ms = 0;
+        assert_eq!(engine.offer(&config, NudgeId::UseName, 35, 341_000), Ok(()));
     }
 
     #[test]

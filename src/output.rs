@@ -161,9 +161,9 @@ impl std::fmt::Display for TextLine<'_, '_> {
             Event::Monologue { start_ms, .. } => {
                 write!(f, "   agent monologue since {}", clock(*start_ms).trim())
             }
-            Event::Frustration { change, score, pitch_rise_semitones, loudness_rise_db, pace_rise_percent, .. } => write!(
+            Event::Frustration { change, score, tension_db, pitch_rise_semitones, loudness_rise_db, roughness_rise, .. } => write!(
                 f,
-                "   caller frustration {} (score {score:.2}: pitch {pitch_rise_semitones:+.1} st, loudness {loudness_rise_db:+.1} dB, pace {pace_rise_percent:+.0}%)",
+                "   caller frustration {} (score {score:.2}: voice tension {tension_db:+.1} dB from loudness {loudness_rise_db:+.1} dB, pitch {pitch_rise_semitones:+.1} st, roughness {roughness_rise:+.1})",
                 change_word(*change)
             ),
             Event::PaceFast { change, syllables_per_s, baseline_syllables_per_s, .. } => write!(
@@ -239,6 +239,7 @@ fn cue_words(cue: crate::event::WordCue) -> &'static str {
     match cue {
         WordCue::Frustration => "said something frustrated",
         WordCue::Loss => "mentioned a loss",
+        WordCue::Positive => "said something warm",
         WordCue::Acknowledgement => "acknowledged",
         WordCue::Blocking => "used blocking language",
         WordCue::BareApology => "apologised without saying what for",

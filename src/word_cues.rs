@@ -48,6 +48,8 @@ struct Lists {
     acknowledgement: PhraseList,
     blocking: PhraseList,
     apology: PhraseList,
+    problem: PhraseList,
+    positive: PhraseList,
 }
 
 /// The words state of one call.
@@ -63,6 +65,8 @@ pub struct WordCues {
     name_nudged: bool,
     /// Caller words since the agent's last real turn.
     caller_words_since_agent_turn: u32,
+    /// Whether those words described a problem or complained (for `restate`).
+    caller_described_problem: bool,
     /// When the agent last acknowledged the caller's feelings.
     acknowledged_at_ms: Option<u64>,
 }
@@ -78,6 +82,8 @@ impl WordCues {
                 acknowledgement: compile(&config.agent_acknowledgement),
                 blocking: compile(&config.agent_blocking),
                 apology: compile(&config.agent_apology),
+                problem: compile(&config.caller_problem),
+                positive: compile(&config.caller_positive),
             },
             config: config.clone(),
             reported: Vec::with_capacity(HEARD_CAPACITY),
@@ -86,6 +92,7 @@ impl WordCues {
             name_used: false,
             name_nudged: false,
             caller_words_since_agent_turn: 0,
+            caller_described_problem: false,
             acknowledged_at_ms: None,
         }
     }
@@ -124,6 +131,13 @@ impl WordCues {
                     &mut heard,
                 );
                 self.match_list(speaker, clip_id, WordCue::Loss, &normalized, &mut heard);
+                self.match_list(
+                    speaker,
+                    clip_id,
+                    WordCue::Positive,
+                    &normalized,
+                    &mut heard,
+                );
                 // Names from final transcripts only: a partial cut mid-name misspells it.
                 if is_final && self.caller_name.is_none() {
                     if let Some(name) = caller_name(text) {
@@ -138,6 +152,12 @@ impl WordCues {
                 }
                 if is_final {
                     self.caller_words_since_agent_turn += normalized.len() as u32;
+                    let complained = heard
+                        .iter()
+                        .any(|h| h.cue == WordCue::Frustration && !h.negated);
+                    if complained || self.lists.problem.matches_unnegated(&normalized) {
+                        self.caller_described_problem = true;
+                    }
                 }
             }
             Speaker::Agent => {
@@ -181,6 +201,7 @@ impl WordCues {
                 }
                 if is_final && normalized.len() >= MIN_AGENT_TURN_WORDS {
                     self.caller_words_since_agent_turn = 0;
+                    self.caller_described_problem = false;
                     if self.caller_name.is_some() && !self.name_used {
                         self.agent_turns_without_name += 1;
                     }
@@ -210,15 +231,19 @@ impl WordCues {
         })
     }
 
-    /// Whether the caller has explained at length and paused: `restate` is due. Called
-    /// every frame with the caller's silence so far; resets once it says yes. Never
-    /// allocates.
+    /// Whether the caller has described a problem or complained at length and paused:
+    /// `restate` is due. Many words alone are not enough (a chatty, content caller needs
+    /// no summary back): among them must be a problem phrase (`words.caller_problem`) or
+    /// a frustration phrase. Called every frame with the caller's silence so far; resets
+    /// once it says yes. Never allocates.
     pub fn restate_due(&mut self, caller_silent_ms: u64) -> Option<u32> {
         let words = self.caller_words_since_agent_turn;
         if words >= self.config.restate_min_caller_words
+            && self.caller_described_problem
             && caller_silent_ms >= u64::from(self.config.restate_pause_ms)
         {
             self.caller_words_since_agent_turn = 0;
+            self.caller_described_problem = false;
             return Some(words);
         }
         None
@@ -235,6 +260,7 @@ impl WordCues {
         let (list, phrases) = match cue {
             WordCue::Frustration => (&self.lists.frustration, &self.config.caller_frustration),
             WordCue::Loss => (&self.lists.loss, &self.config.caller_loss),
+            WordCue::Positive => (&self.lists.positive, &self.config.caller_positive),
             WordCue::Acknowledgement => (
                 &self.lists.acknowledgement,
                 &self.config.agent_acknowledgement,
@@ -478,5 +504,24 @@ mod tests {
             None,
             "the agent already took a turn"
         );
+    }
+
+    #[test]
+    fn no_restate_after_a_long_friendly_account_without_a_problem() {
+        let mut words = cues();
+        let chatty = "Oh we had a lovely time at the lake last weekend, the kids swam every day and \
+                      my husband caught two fish, and the weather was warm the whole time, so we \
+                      are thinking of going back again next summer with my sister and her family, \
+                      no problem at all with the booking either";
+        words.hear(Speaker::Caller, 1, true, chatty, 0);
+        assert_eq!(words.restate_due(5000), None, "many words, no problem described");
+        words.hear(
+            Speaker::Caller,
+            2,
+            true,
+            "But the card you sent me is not working at the gate.",
+            0,
+        );
+        assert!(words.restate_due(5000).is_some(), "then a problem");
     }
 }

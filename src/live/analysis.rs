@@ -375,7 +375,7 @@ impl Analysis {
     fn start_call(&mut self, by: CallMarkedBy, id: Option<String>, with_preroll: bool) {
         self.calls_started += 1;
         let id = id.unwrap_or_else(|| format!("{}-{}", unix_now_ms() / 1000, self.calls_started));
-        let analyzer = CallAnalyzer::new(&self.config);
+        let mut analyzer = CallAnalyzer::new(&self.config);
         let mut stt_problem = None;
         let stt = match &self.stt {
             SttSetup::Ready(model) => {
@@ -393,6 +393,7 @@ impl Analysis {
                 None
             }
         };
+        analyzer.set_words_available(stt.is_some());
         let mut call = ActiveCall {
             id,
             started_by: by,

@@ -1,9 +1,14 @@
-//! Prosody per speaker: pitch, loudness, pitch variability and speaking rate, now and
-//! against that speaker's own baseline.
+//! Prosody per speaker: pitch, loudness, pitch variability, voice roughness and speaking
+//! rate, now and against that speaker's own baseline.
 //!
-//! [`SpeakerProsody`] keeps one record per speech frame: the recent ones in a ring for
-//! "now", the first `baseline_speech_ms` of the call's speech for the baseline. Statistics
-//! are robust ones (medians, interquartile spread) so octave slips and breaths do not move
+//! [`SpeakerProsody`] keeps one record per speech frame in a ring: the latest
+//! `recent_speech_ms` of it are "now", the latest `pace_speech_ms` give the speaking rate.
+//! The baseline starts as the speaker's first `baseline_speech_ms` of speech, then adapts
+//! slowly: a frame joins the baseline pool (the latest `baseline_max_speech_ms` of
+//! admitted speech) once it has left the "now" window, unless a cue was raised on the
+//! speaker while it was in that window ([`SpeakerProsody::mark_flagged`]), so a stretch
+//! that triggered a cue never becomes the yardstick for the next one. Statistics are
+//! robust ones (medians, interquartile spread) so octave slips and breaths do not move
 //! them. Judging a voice against its own baseline means a naturally deep, loud or fast
 //! speaker is not flagged for being themselves. All buffers are sized at construction.
 
@@ -37,6 +42,9 @@ pub struct FrameProsody {
     /// Pitch in semitones re 100 Hz; NaN when the frame had no clear pitch.
     pub pitch_semitones: f32,
     pub loudness_dbfs: f32,
+    /// YIN's aperiodicity (0 periodic .. 1 noise), see
+    /// [`pitch::PitchTracker::last_aperiodicity`].
+    pub aperiodicity: f32,
     /// Syllable nuclei confirmed during this frame.
     pub nuclei: u32,
 }
@@ -50,6 +58,8 @@ pub struct ProsodyStats {
     pub pitch_variability_semitones: f32,
     /// Median frame level.
     pub loudness_dbfs: f32,
+    /// Median aperiodicity of the speech frames (0-1): higher is a rougher voice.
+    pub aperiodicity: f32,
     /// Syllable nuclei per second of speech.
     pub syllables_per_s: f32,
 }
@@ -61,17 +71,78 @@ impl ProsodyStats {
     }
 }
 
+/// The baseline is refreshed from its pool once per this many admitted frames.
+const BASELINE_REFRESH_FRAMES: usize = 50;
+
 /// A speaker's speech frames, recent and baseline, and their statistics.
 #[derive(Clone, Debug)]
 pub struct SpeakerProsody {
     frame_ms: u32,
-    recent: Vec<FrameProsody>,
-    recent_next: usize,
-    recent_len: usize,
-    baseline_frames: Vec<FrameProsody>,
+    /// The latest speech frames, newest at `(next - 1) % len`.
+    ring: FrameRing,
+    recent_frames: usize,
+    pace_frames: usize,
+    /// Speech frames pushed so far.
+    pushed: u64,
+    /// The first frames, until the first baseline is taken from them.
+    first_frames: Vec<FrameProsody>,
+    /// Frames admitted to the adapting baseline (oldest dropped).
+    pool: FrameRing,
+    admitted_since_refresh: usize,
+    /// Index of the newest frame that was in the "now" window while a cue was raised.
+    flagged_through: Option<u64>,
     baseline: Option<ProsodyStats>,
     /// Sort scratch, as long as the longest buffer.
     scratch: Vec<f32>,
+}
+
+/// A fixed-capacity ring of frames.
+#[derive(Clone, Debug)]
+struct FrameRing {
+    frames: Vec<FrameProsody>,
+    next: usize,
+    len: usize,
+}
+
+impl FrameRing {
+    fn new(capacity: usize) -> Self {
+        Self {
+            frames: vec![FrameProsody::default(); capacity.max(1)],
+            next: 0,
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, frame: FrameProsody) {
+        self.frames[self.next] = frame;
+        self.next = (self.next + 1) % self.frames.len();
+        self.len = (self.len + 1).min(self.frames.len());
+    }
+
+    fn capacity(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// The frame `age` frames before the newest (0 = newest).
+    fn back(&self, age: usize) -> Option<FrameProsody> {
+        (age < self.len).then(|| {
+            let cap = self.frames.len();
+            self.frames[(self.next + cap - 1 - age) % cap]
+        })
+    }
+
+    /// The newest `count` frames, as up to two slices (order does not matter to the
+    /// statistics, except the pace's, which walks them with [`Self::back`]).
+    fn newest(&self, count: usize) -> (&[FrameProsody], &[FrameProsody]) {
+        let count = count.min(self.len);
+        let cap = self.frames.len();
+        let start = (self.next + cap - count) % cap;
+        if start + count <= cap {
+            (&self.frames[start..start + count], &[])
+        } else {
+            (&self.frames[start..], &self.frames[..self.next])
+        }
+    }
 }
 
 /// Fewest voiced frames for a pitch statistic to mean anything.
@@ -80,35 +151,82 @@ const MIN_PITCHED_FRAMES: usize = 10;
 impl SpeakerProsody {
     /// Buffers for frames of `frame_ms`, sized from `config`.
     pub fn new(config: &ProsodyConfig, frame_ms: u32) -> Self {
-        let recent_capacity = (config.recent_speech_ms / frame_ms).max(1) as usize;
-        let baseline_capacity = (config.baseline_speech_ms / frame_ms).max(1) as usize;
+        let frames_of = |ms: u32| (ms / frame_ms).max(1) as usize;
+        let recent_frames = frames_of(config.recent_speech_ms);
+        let pace_frames = frames_of(config.pace_speech_ms);
+        let baseline_frames = frames_of(config.baseline_speech_ms);
+        let pool_frames = frames_of(config.baseline_max_speech_ms).max(baseline_frames);
         Self {
             frame_ms,
-            recent: vec![FrameProsody::default(); recent_capacity],
-            recent_next: 0,
-            recent_len: 0,
-            baseline_frames: Vec::with_capacity(baseline_capacity),
+            // One more than "now" so the frame leaving it can still be read.
+            ring: FrameRing::new(recent_frames.max(pace_frames) + 1),
+            recent_frames,
+            pace_frames,
+            pushed: 0,
+            first_frames: Vec::with_capacity(baseline_frames),
+            pool: FrameRing::new(pool_frames),
+            admitted_since_refresh: 0,
+            flagged_through: None,
             baseline: None,
-            scratch: Vec::with_capacity(recent_capacity.max(baseline_capacity)),
+            scratch: Vec::with_capacity(pool_frames.max(recent_frames).max(pace_frames)),
         }
     }
 
-    /// Adds one speech frame. Returns the baseline on the frame that completes it.
-    /// Never allocates.
+    /// Adds one speech frame. Returns the baseline on the frame that completes the first
+    /// one. Never allocates.
     pub fn push_speech_frame(&mut self, frame: FrameProsody) -> Option<ProsodyStats> {
-        self.recent[self.recent_next] = frame;
-        self.recent_next = (self.recent_next + 1) % self.recent.len();
-        self.recent_len = (self.recent_len + 1).min(self.recent.len());
+        self.ring.push(frame);
+        self.pushed += 1;
+        // The frame now leaving the "now" window joins the baseline pool, unless a cue was
+        // raised while it was in the window.
+        if let Some(leaving) = self.ring.back(self.recent_frames) {
+            let leaving_index = self.pushed - 1 - self.recent_frames as u64;
+            let flagged = self.flagged_through.is_some_and(|f| f >= leaving_index);
+            if !flagged {
+                self.admit(leaving);
+            }
+        }
         if self.baseline.is_some() {
             return None;
         }
-        self.baseline_frames.push(frame);
-        if self.baseline_frames.len() < self.baseline_frames.capacity() {
+        self.first_frames.push(frame);
+        if self.first_frames.len() < self.first_frames.capacity() {
             return None;
         }
-        let stats = stats_of(&self.baseline_frames, self.frame_ms, &mut self.scratch)?;
+        let stats = stats_of(
+            (&self.first_frames, &[]),
+            self.frame_ms,
+            &mut self.scratch,
+        )?;
         self.baseline = Some(stats);
         self.baseline
+    }
+
+    fn admit(&mut self, frame: FrameProsody) {
+        self.pool.push(frame);
+        self.admitted_since_refresh += 1;
+        let pool_outgrew_first = self.pool.len > self.first_frames.capacity();
+        if self.baseline.is_some()
+            && pool_outgrew_first
+            && self.admitted_since_refresh >= BASELINE_REFRESH_FRAMES
+        {
+            self.admitted_since_refresh = 0;
+            if let Some(stats) = stats_of(
+                self.pool.newest(self.pool.capacity()),
+                self.frame_ms,
+                &mut self.scratch,
+            ) {
+                self.baseline = Some(stats);
+            }
+        }
+    }
+
+    /// A cue is raised on this speaker now: the speech in the "now" window stays out of
+    /// the baseline.
+    pub fn mark_flagged(&mut self) {
+        if self.pushed > 0 {
+            self.flagged_through = Some(self.pushed - 1);
+        }
     }
 
     /// The baseline, once the speaker has said enough.
@@ -118,36 +236,61 @@ impl SpeakerProsody {
 
     /// Whether the recent window is full.
     pub fn recent_is_full(&self) -> bool {
-        self.recent_len == self.recent.len()
+        self.ring.len >= self.recent_frames
     }
 
-    /// Statistics over the recent window, if it holds enough pitched frames.
-    /// Never allocates.
+    /// Statistics over the recent window, if it holds enough pitched frames; the
+    /// speaking rate over the pace window. Never allocates.
     pub fn recent_stats(&mut self) -> Option<ProsodyStats> {
-        stats_of(
-            &self.recent[..self.recent_len],
+        let mut stats = stats_of(
+            self.ring.newest(self.recent_frames),
             self.frame_ms,
             &mut self.scratch,
-        )
+        )?;
+        stats.syllables_per_s = self.recent_pace_per_s();
+        Some(stats)
+    }
+
+    /// Syllable nuclei per second over the pace window, from the spacing of the first and
+    /// last nucleus in it, so the rate moves smoothly rather than by one syllable in the
+    /// window at a time; a count over the window when it holds fewer than three.
+    fn recent_pace_per_s(&self) -> f32 {
+        let window = self.pace_frames.min(self.ring.len);
+        let mut nuclei = 0u32;
+        let mut newest_age = None;
+        let mut oldest_age = 0usize;
+        for age in 0..window {
+            let Some(frame) = self.ring.back(age) else { break };
+            if frame.nuclei > 0 {
+                nuclei += frame.nuclei;
+                newest_age.get_or_insert(age);
+                oldest_age = age;
+            }
+        }
+        let frame_s = self.frame_ms as f32 / 1000.0;
+        match newest_age {
+            Some(newest) if nuclei >= 3 && oldest_age > newest => {
+                (nuclei - 1) as f32 / ((oldest_age - newest) as f32 * frame_s)
+            }
+            _ => nuclei as f32 / (window.max(1) as f32 * frame_s),
+        }
     }
 }
 
-/// Statistics of `frames`, using `scratch` (with enough capacity) for sorting.
+/// Statistics of `frames` (given as two slices), using `scratch` (with enough capacity)
+/// for sorting.
 fn stats_of(
-    frames: &[FrameProsody],
+    frames: (&[FrameProsody], &[FrameProsody]),
     frame_ms: u32,
     scratch: &mut Vec<f32>,
 ) -> Option<ProsodyStats> {
-    if frames.is_empty() {
+    let count = frames.0.len() + frames.1.len();
+    if count == 0 {
         return None;
     }
+    let all = || frames.0.iter().chain(frames.1);
     scratch.clear();
-    scratch.extend(
-        frames
-            .iter()
-            .map(|f| f.pitch_semitones)
-            .filter(|p| p.is_finite()),
-    );
+    scratch.extend(all().map(|f| f.pitch_semitones).filter(|p| p.is_finite()));
     if scratch.len() < MIN_PITCHED_FRAMES {
         return None;
     }
@@ -156,17 +299,22 @@ fn stats_of(
     // The interquartile range of a normal distribution is 1.349 standard deviations.
     let pitch_spread = (quantile(scratch, 0.75) - quantile(scratch, 0.25)) / 1.349;
 
-    scratch.clear();
-    scratch.extend(frames.iter().map(|f| f.loudness_dbfs));
-    scratch.sort_unstable_by(f32::total_cmp);
-    let loudness_median = quantile(scratch, 0.5);
+    let median_of = |scratch: &mut Vec<f32>, value: fn(&FrameProsody) -> f32| {
+        scratch.clear();
+        scratch.extend(all().map(value));
+        scratch.sort_unstable_by(f32::total_cmp);
+        quantile(scratch, 0.5)
+    };
+    let loudness_median = median_of(scratch, |f| f.loudness_dbfs);
+    let aperiodicity_median = median_of(scratch, |f| f.aperiodicity);
 
-    let nuclei: u32 = frames.iter().map(|f| f.nuclei).sum();
-    let seconds = frames.len() as f32 * frame_ms as f32 / 1000.0;
+    let nuclei: u32 = all().map(|f| f.nuclei).sum();
+    let seconds = count as f32 * frame_ms as f32 / 1000.0;
     Some(ProsodyStats {
         pitch_hz: semitones_to_hz(pitch_median),
         pitch_variability_semitones: pitch_spread,
         loudness_dbfs: loudness_median,
+        aperiodicity: aperiodicity_median,
         syllables_per_s: nuclei as f32 / seconds,
     })
 }
@@ -188,6 +336,7 @@ mod tests {
         FrameProsody {
             pitch_semitones: hz_to_semitones(pitch_hz),
             loudness_dbfs,
+            aperiodicity: 0.1,
             nuclei,
         }
     }
@@ -200,19 +349,16 @@ mod tests {
             ..ProsodyConfig::default()
         };
         let mut prosody = SpeakerProsody::new(&config, 20);
-        let mut baselines = 0;
+        let mut baselines = Vec::new();
         for i in 0..200 {
             let nuclei = u32::from(i % 10 == 0);
-            if prosody
-                .push_speech_frame(frame(120.0, -20.0, nuclei))
-                .is_some()
-            {
-                baselines += 1;
+            if let Some(baseline) = prosody.push_speech_frame(frame(120.0, -20.0, nuclei)) {
+                baselines.push(baseline);
                 assert_eq!(i, 49, "1000 ms of 20 ms frames");
             }
         }
-        assert_eq!(baselines, 1);
-        let baseline = prosody.baseline().unwrap();
+        assert_eq!(baselines.len(), 1);
+        let baseline = baselines[0];
         assert!((baseline.pitch_hz - 120.0).abs() < 0.01);
         assert!((baseline.syllables_per_s - 5.0).abs() < 0.01);
         assert!(baseline.pitch_variability_semitones.abs() < 1e-4);
@@ -236,6 +382,66 @@ mod tests {
         assert!((recent.pitch_hz - 200.0).abs() < 0.01);
         assert!((recent.loudness_dbfs + 18.0).abs() < 0.01);
         assert!((prosody.baseline().unwrap().pitch_hz - 100.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn baseline_adapts_to_more_speech_but_not_to_a_flagged_stretch() {
+        let config = ProsodyConfig {
+            baseline_speech_ms: 1000,
+            baseline_max_speech_ms: 4000,
+            recent_speech_ms: 400,
+            ..ProsodyConfig::default()
+        };
+        let mut prosody = SpeakerProsody::new(&config, 20);
+        for _ in 0..60 {
+            prosody.push_speech_frame(frame(100.0, -30.0, 0));
+        }
+        assert!((prosody.baseline().unwrap().loudness_dbfs + 30.0).abs() < 0.01);
+        // A raised stretch that triggers a cue while it is "now": it stays out.
+        for _ in 0..100 {
+            prosody.push_speech_frame(frame(100.0, -15.0, 0));
+            prosody.mark_flagged();
+        }
+        for _ in 0..100 {
+            prosody.push_speech_frame(frame(100.0, -30.0, 0));
+        }
+        assert!(
+            (prosody.baseline().unwrap().loudness_dbfs + 30.0).abs() < 0.01,
+            "{:?}",
+            prosody.baseline()
+        );
+        // The speaker settles a little louder for good, with no cue: the baseline follows.
+        for _ in 0..300 {
+            prosody.push_speech_frame(frame(100.0, -26.0, 0));
+        }
+        assert!(
+            (prosody.baseline().unwrap().loudness_dbfs + 26.0).abs() < 0.01,
+            "{:?}",
+            prosody.baseline()
+        );
+    }
+
+    #[test]
+    fn pace_moves_smoothly_not_one_syllable_at_a_time() {
+        let config = ProsodyConfig {
+            baseline_speech_ms: 1000,
+            recent_speech_ms: 500,
+            pace_speech_ms: 2000,
+            ..ProsodyConfig::default()
+        };
+        let rate_with_period = |period_frames: usize| {
+            let mut prosody = SpeakerProsody::new(&config, 20);
+            for i in 0..300 {
+                let nuclei = u32::from(i % period_frames == 0);
+                prosody.push_speech_frame(frame(120.0, -20.0, nuclei));
+            }
+            prosody.recent_stats().unwrap().syllables_per_s
+        };
+        // Nuclei every 9, 10 and 11 frames of 20 ms: 5.56, 5.0 and 4.55 per second.
+        for (period, expected) in [(9, 50.0 / 9.0), (10, 5.0), (11, 50.0 / 11.0)] {
+            let rate = rate_with_period(period);
+            assert!((rate - expected).abs() < 0.01, "{period}: {rate} vs {expected}");
+        }
     }
 
     #[test]

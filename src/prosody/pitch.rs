@@ -86,6 +86,8 @@ pub struct PitchTracker {
     cmnd: Vec<f32>,
     tau_min: usize,
     tau_max: usize,
+    /// The lowest d'(tau) in the pitch range at the last estimate (1 when silent).
+    aperiodicity: f32,
 }
 
 impl PitchTracker {
@@ -101,6 +103,7 @@ impl PitchTracker {
             cmnd: vec![0.0; tau_max + 2],
             tau_min,
             tau_max,
+            aperiodicity: 1.0,
         }
     }
 
@@ -124,12 +127,21 @@ impl PitchTracker {
         &self.incoming
     }
 
+    /// How aperiodic the window was at the last [`Self::estimate_hz`]: the deepest dip of
+    /// YIN's normalised difference in the pitch range, 0 for a perfectly periodic voice,
+    /// towards 1 for noise or silence. A rough, pressed or breathy voice sits higher than
+    /// the same speaker's relaxed voice.
+    pub fn last_aperiodicity(&self) -> f32 {
+        self.aperiodicity
+    }
+
     /// YIN's estimate over the most recent window, in Hz; `None` when no period is clear
-    /// (unvoiced or silent). Never allocates.
+    /// (unvoiced or silent). Also measures [`Self::last_aperiodicity`]. Never allocates.
     pub fn estimate_hz(&mut self) -> Option<f32> {
         let x = &self.history;
         let w = YIN_WINDOW_SAMPLES;
         let energy: f32 = x[..w].iter().map(|v| v * v).sum();
+        self.aperiodicity = 1.0;
         if energy <= 1e-9 {
             return None;
         }
@@ -148,6 +160,9 @@ impl PitchTracker {
                 1.0
             };
         }
+        self.aperiodicity = self.cmnd[self.tau_min..self.tau_max]
+            .iter()
+            .fold(1.0f32, |lowest, &d| lowest.min(d));
         let mut tau = self.tau_min;
         while tau < self.tau_max {
             if self.cmnd[tau] < YIN_THRESHOLD {
@@ -301,6 +316,32 @@ mod tests {
             voiced_frames < 5,
             "noise gave {voiced_frames} pitched frames"
         );
+    }
+
+    #[test]
+    fn aperiodicity_rises_with_noise_in_the_voice() {
+        let median_aperiodicity = |signal: &[f32]| {
+            let mut tracker = PitchTracker::new(60.0, 500.0, 320);
+            let mut values = Vec::new();
+            for (i, frame) in signal.chunks_exact(320).enumerate() {
+                tracker.push_frame(frame);
+                if i >= 3 {
+                    tracker.estimate_hz();
+                    values.push(tracker.last_aperiodicity());
+                }
+            }
+            median(values)
+        };
+        let clean = median_aperiodicity(&voiced(150.0, 1.0, 40.0, 3));
+        let rough = median_aperiodicity(&voiced(150.0, 1.0, 5.0, 3));
+        let noise = median_aperiodicity(&voiced(150.0, 1.0, -30.0, 3));
+        assert!(clean < 0.05, "clean voice: {clean}");
+        assert!(rough > clean + 0.1, "rough {rough} vs clean {clean}");
+        assert!(noise > 0.5, "noise: {noise}");
+        let mut silent = PitchTracker::new(60.0, 500.0, 320);
+        silent.push_frame(&[0.0; 320]);
+        assert_eq!(silent.estimate_hz(), None);
+        assert_eq!(silent.last_aperiodicity(), 1.0);
     }
 
     #[test]

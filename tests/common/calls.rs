@@ -85,7 +85,12 @@ use Side::{Agent, Caller};
 
 /// The calm opening both coaching calls share: enough speech on each side for baselines.
 fn calm_opening(script: &mut Script) {
-    let (a, c) = (Voice::agent(), Voice::caller());
+    calm_opening_with(script, Voice::caller());
+}
+
+/// [`calm_opening`] with the caller speaking in `c`.
+fn calm_opening_with(script: &mut Script, c: Voice) {
+    let a = Voice::agent();
     script.then(
         0,
         Agent,
@@ -109,7 +114,12 @@ fn calm_opening(script: &mut Script) {
 /// then listens with two quiet backchannels (`backchannel`) through a long caller
 /// explanation.
 fn cut_in_then_backchannels(s: &mut Script) {
-    let (a, c) = (Voice::agent(), Voice::caller());
+    cut_in_then_backchannels_with(s, Voice::caller());
+}
+
+/// [`cut_in_then_backchannels`] with the caller speaking in `c`.
+fn cut_in_then_backchannels_with(s: &mut Script, c: Voice) {
+    let a = Voice::agent();
     let long_turn = s.then(700, Caller, c.clone(), "caller_long_turn",
         "The charge is for something called premium support plus, and I never signed up for it, and I had never even heard of it before this month, so I would like to know where it came from.");
     s.during(long_turn, 2500, Agent, a.clone(), "interruption",
@@ -136,11 +146,12 @@ fn cut_in_then_backchannels(s: &mut Script) {
 /// `fast` (the agent's fast line), `flat` (the agent's flat, quiet lines),
 /// `raised` (the caller's raised-voice line).
 pub fn coaching_call() -> Call {
-    let (a, c) = (Voice::agent(), Voice::caller());
+    // The caller speaks softly at first, so their anger later can be much louder.
+    let (a, c) = (Voice::agent(), Voice::caller().with_amplitude(50));
     let mut s = Script::new(500);
-    calm_opening(&mut s);
+    calm_opening_with(&mut s, c.clone());
 
-    cut_in_then_backchannels(&mut s);
+    cut_in_then_backchannels_with(&mut s, c.clone());
 
     // The caller talks over the agent: recorded, not the agent's fault.
     let offer = s.then(800, Agent, a.clone(), "agent_offer",
@@ -183,13 +194,15 @@ pub fn coaching_call() -> Call {
     s.then(400, Agent, flat, "flat",
         "The refund will show on your statement as a credit from Northwind, and there is nothing else you need to do for that part.");
 
-    // The caller's voice rises.
+    // The caller's voice turns angry: much louder, faster and pressed, but hardly higher
+    // (as anger measures on real voices; a voice that rises in pitch with its loudness
+    // is delight as often as anger).
     let raised = c
         .clone()
-        .with_pitch(85)
-        .with_amplitude(190)
+        .with_pitch(58)
+        .with_amplitude(200)
         .with_wpm(215)
-        .with_range(95);
+        .with_range(60);
     s.then(700, Caller, raised.clone(), "raised",
         "This is the third time I have called about this, and every single time I am told it will be fixed and it never is! I am paying for a service that I am not getting!");
     s.then(

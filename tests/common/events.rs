@@ -28,6 +28,7 @@ pub enum Because {
     CallCap,
     Busy,
     Snoozed,
+    CalmBudget,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -113,6 +114,7 @@ pub struct SttTotals {
 pub enum Cue {
     Frustration,
     Loss,
+    Positive,
     Acknowledgement,
     Blocking,
     BareApology,
@@ -180,9 +182,11 @@ pub enum Ev {
         score: f64,
         voice_score: f64,
         words_score: f64,
+        tension_db: f64,
         pitch_rise_semitones: f64,
         pitch_range_rise_semitones: f64,
         loudness_rise_db: f64,
+        roughness_rise: f64,
         pace_rise_percent: f64,
     },
     PaceFast {
