@@ -244,8 +244,14 @@ impl Default for VadConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TurnsConfig {
-    /// Both talking for this long after the agent cut in makes an interruption.
+    /// A start counts as cutting in only when the other side has been talking this long
+    /// (two people starting together is not an interruption).
+    pub mid_turn_ms: u32,
+    /// Both talking for this long after the agent cut in makes an interruption...
     pub min_overlap_ms: u32,
+    /// ...once the agent has the floor: the caller gave way, or both kept talking this
+    /// long.
+    pub competing_overlap_ms: u32,
     /// An overlapping agent segment no longer than this is a backchannel ("mm-hmm").
     pub backchannel_max_ms: u32,
     /// A backchannel is also no louder than the agent's usual level plus this.
@@ -261,7 +267,9 @@ pub struct TurnsConfig {
 impl Default for TurnsConfig {
     fn default() -> Self {
         Self {
+            mid_turn_ms: 1000,
             min_overlap_ms: 600,
+            competing_overlap_ms: 1200,
             backchannel_max_ms: 1000,
             backchannel_max_loudness_rise_db: 3.0,
             overlap_bridge_ms: 200,
@@ -970,6 +978,13 @@ impl Config {
             t.overlap_bridge_ms.into(),
             0,
             1000,
+        )?;
+        check.int("turns.mid_turn_ms", t.mid_turn_ms.into(), 0, 10_000)?;
+        check.int(
+            "turns.competing_overlap_ms",
+            t.competing_overlap_ms.into(),
+            100,
+            10_000,
         )?;
         check.int("turns.dead_air_ms", t.dead_air_ms.into(), 1000, 600_000)?;
         check.int("turns.monologue_ms", t.monologue_ms.into(), 5000, 3_600_000)?;

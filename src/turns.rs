@@ -1,11 +1,15 @@
 //! Turn-taking across the two sides: interruptions, backchannels, response gaps, dead air
 //! and monologues, from each side's speech segments.
 //!
-//! An interruption is one side starting while the other is mid-turn and then both talking
-//! at once for at least `min_overlap_ms`, with the newcomer's speech lasting longer than a
-//! backchannel. Starting in the other's pause and finding them done is not one (there is no
-//! overlap); a short, quiet overlap that ends on its own is a backchannel. The same rule runs
-//! both ways; only the agent's interruptions lead to a nudge (elsewhere).
+//! An interruption is what a listener would hear as one side taking the floor from the
+//! other: the newcomer starts while the other is mid-turn (talking for `mid_turn_ms`
+//! already, so two people starting together is not one), both talk at once for at least
+//! `min_overlap_ms`, the newcomer's speech outlasts a backchannel, and the newcomer wins:
+//! the other stops while the newcomer goes on, or the two keep competing for
+//! `competing_overlap_ms`. A newcomer who backs off on their own has not taken the floor.
+//! Starting in the other's pause and finding them done is not one (there is no overlap);
+//! a short, quiet overlap that ends on its own is a backchannel. The same rule runs both
+//! ways; only the agent's interruptions lead to a nudge (elsewhere).
 //! Allocation-free per frame.
 
 use crate::config::TurnsConfig;
@@ -139,7 +143,9 @@ impl TurnTracker {
             self.close_dead_air(start_ms.saturating_sub(since));
         }
         let other = activity[speaker.other().index()];
-        let during_other_turn = other.open_since_ms.is_some_and(|o| o < start_ms);
+        let during_other_turn = other
+            .open_since_ms
+            .is_some_and(|o| o + u64::from(self.config.mid_turn_ms) <= start_ms);
         if during_other_turn {
             let overlap_ms = other
                 .last_speech_end_ms
@@ -187,8 +193,13 @@ impl TurnTracker {
             cut_in.overlap_ms += self.frame_ms;
         }
         let my_speech_ms = me.last_speech_end_ms.saturating_sub(cut_in.start_ms);
+        // The floor is taken when the other has given way while this side talks on, or
+        // when both keep competing for it.
+        let floor_taken = (me.speech && !other_talking)
+            || cut_in.overlap_ms >= u64::from(self.config.competing_overlap_ms);
         if cut_in.overlap_ms >= u64::from(self.config.min_overlap_ms)
             && my_speech_ms > u64::from(self.config.backchannel_max_ms)
+            && floor_taken
         {
             cut_in.decided = true;
             emit(Event::Interruption {
@@ -412,6 +423,33 @@ mod tests {
         // The caller stops at 2000 ms; the agent starts 100 ms before that and goes on.
         let caller = repeat('#', 100);
         let agent = repeat('.', 95) + &repeat('#', 150);
+        let events = run(&agent, &caller);
+        assert!(interruptions(&events).is_empty(), "{events:?}");
+    }
+
+    #[test]
+    fn an_agent_who_backs_off_has_not_taken_the_floor() {
+        // The agent talks over the caller for 1.1 s, then stops; the caller carries on.
+        let caller = repeat('#', 200);
+        let agent = repeat('.', 50) + &repeat('#', 55) + &repeat('.', 95);
+        let events = run(&agent, &caller);
+        assert!(interruptions(&events).is_empty(), "{events:?}");
+    }
+
+    #[test]
+    fn the_caller_giving_way_to_the_agent_is_an_interruption_at_once() {
+        // The agent cuts in at 1000 ms; the caller gives way 800 ms later; the agent goes on.
+        let caller = repeat('#', 90);
+        let agent = repeat('.', 50) + &repeat('#', 100);
+        let events = run(&agent, &caller);
+        assert_eq!(interruptions(&events), vec![(Speaker::Agent, 1000)]);
+    }
+
+    #[test]
+    fn starting_together_is_not_an_interruption() {
+        // Both start within 400 ms of each other and talk for 2 s.
+        let caller = repeat('.', 20) + &repeat('#', 100);
+        let agent = repeat('.', 40) + &repeat('#', 100);
         let events = run(&agent, &caller);
         assert!(interruptions(&events).is_empty(), "{events:?}");
     }
