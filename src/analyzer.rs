@@ -11,6 +11,7 @@
 
 use std::time::Instant;
 
+use crate::agent_profile::CallVoice;
 use crate::config::Config;
 use crate::event::{
     Change, Event, EventSink, NudgeId, Reason, Speaker, SuppressedBecause, WordCue,
@@ -18,7 +19,7 @@ use crate::event::{
 use crate::nudge::NudgeEngine;
 use crate::prosody::pitch::{hz_to_semitones, semitones_to_hz, PitchTracker};
 use crate::prosody::syllables::SyllableCounter;
-use crate::prosody::{frame_level_dbfs, FrameProsody, SpeakerProsody};
+use crate::prosody::{frame_level_dbfs, FrameProsody, ProsodyStats, SpeakerProsody};
 use crate::stt::{SttTotals, Transcript};
 use crate::summary::{CallSummary, FrustrationPeak, NudgeCount};
 use crate::turns::{SideActivity, TurnTracker};
@@ -344,6 +345,22 @@ impl CallAnalyzer {
     /// threshold.
     pub fn set_words_available(&mut self, available: bool) {
         self.frustration.set_words_available(available);
+    }
+
+    /// Judges the agent's delivery (`smile`, `slow_down`) against `baseline`, the agent's
+    /// voice profile from earlier calls, from the first second of this call. Call before
+    /// the first frame.
+    pub fn use_agent_profile(&mut self, baseline: ProsodyStats) {
+        self.sides[Speaker::Agent.index()]
+            .prosody
+            .fix_baseline(baseline);
+    }
+
+    /// This call's figures of the agent's voice (their speech that raised no delivery
+    /// cue), for the agent's voice profile, if there was any speech with pitch.
+    pub fn agent_voice(&mut self) -> Option<CallVoice> {
+        let (stats, speech_ms) = self.sides[Speaker::Agent.index()].prosody.pooled_stats()?;
+        Some(CallVoice::from_stats(&stats, speech_ms))
     }
 
     /// No more nudges this call (the agent snoozed them): each one due is reported as

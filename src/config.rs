@@ -33,6 +33,7 @@ pub struct Config {
     pub stt: SttConfig,
     pub words: WordsConfig,
     pub privacy: PrivacyConfig,
+    pub agent_profile: AgentProfileConfig,
     pub nudges: NudgesConfig,
     pub capture: CaptureConfig,
     pub calls: CallsConfig,
@@ -669,6 +670,32 @@ impl Default for WordsConfig {
     }
 }
 
+/// The agent's voice profile across calls (see `agent_profile`): `smile` and `slow_down`
+/// judged against the agent's usual delivery from the first second of a call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentProfileConfig {
+    /// Keep and use the profile in live coaching (off: each call's own baseline).
+    pub enabled: bool,
+    /// Where it is kept ("" = the user's data directory, callcue/agent-profile.json).
+    pub path: String,
+    /// A call adds to the profile only with at least this much calm agent speech.
+    pub min_speech_ms: u32,
+    /// The profile is the median of this many latest calls.
+    pub keep_calls: u32,
+}
+
+impl Default for AgentProfileConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            path: String::new(),
+            min_speech_ms: 20_000,
+            keep_calls: 20,
+        }
+    }
+}
+
 /// What leaves memory. Transcripts are kept in memory for the call only, unless
 /// `save_transcripts` says otherwise.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1023,12 +1050,7 @@ impl Config {
             1.0,
             60.0,
         )?;
-        check.float(
-            "caller_frustration.pitch_weight",
-            f.pitch_weight,
-            0.0,
-            3.0,
-        )?;
+        check.float("caller_frustration.pitch_weight", f.pitch_weight, 0.0, 3.0)?;
         check.float(
             "caller_frustration.roughness_weight",
             f.roughness_weight,
@@ -1093,9 +1115,26 @@ impl Config {
         self.validate_words(&mut check)?;
         self.validate_live(&mut check)?;
         let n = &self.nudges;
+        check.int(
+            "agent_profile.min_speech_ms",
+            self.agent_profile.min_speech_ms.into(),
+            1000,
+            3_600_000,
+        )?;
+        check.int(
+            "agent_profile.keep_calls",
+            self.agent_profile.keep_calls.into(),
+            1,
+            1000,
+        )?;
         check.int("nudges.display_ms", n.display_ms.into(), 500, 60_000)?;
         check.int("nudges.max_per_call", n.max_per_call.into(), 0, 1000)?;
-        check.int("nudges.calm_budget_ms", n.calm_budget_ms.into(), 0, 3_600_000)?;
+        check.int(
+            "nudges.calm_budget_ms",
+            n.calm_budget_ms.into(),
+            0,
+            3_600_000,
+        )?;
         check.int(
             "nudges.trouble_lasts_ms",
             n.trouble_lasts_ms.into(),

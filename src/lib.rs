@@ -5,10 +5,12 @@
 //! through [`replay`]; the events are written by [`output`]. `docs/architecture.md` shows
 //! how the pieces fit.
 
+pub mod agent_profile;
 pub mod analyzer;
 pub mod audio;
 pub mod capture;
 pub mod config;
+pub mod eval;
 pub mod event;
 pub mod live;
 pub mod models;

@@ -1,5 +1,6 @@
-//! The `callcue` command: replay recorded calls through the coaching analysis, run a demo
-//! call, manage speech-to-text models, and check an installation.
+//! The `callcue` command: replay recorded calls through the coaching analysis, score them
+//! against supervisors' labels, run a demo call, manage speech-to-text models, and check
+//! an installation.
 //!
 //! Exit codes: 0 success; 2 bad input (a file that cannot be read or decoded, a bad
 //! config value, wrong arguments); 1 anything else (for example the output could not be
@@ -13,15 +14,17 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use callcue::agent_profile::{profile_path, AgentProfile};
 use callcue::audio::decode_wav;
 use callcue::config::{find_config_file, Config};
+use callcue::eval::{EvalConfig, EvalError, Report};
 use callcue::models::fetch::{fetch_model, KNOWN_MODELS};
 use callcue::models::import::import_ct2;
 use callcue::models::{default_install_dir, find_model, model_dirs, validate_ggml_file};
 use callcue::output::{EventWriter, Format};
 use callcue::replay::{
-    analyze_call, analyze_call_with_stt, call_from_recording, load_call, CallAudio, CallSource,
-    Pace, SttSetup,
+    agent_voice_of, analyze_call, analyze_call_with_profile, call_from_recording, load_call,
+    CallAudio, CallSource, Pace, SttSetup,
 };
 use callcue::stt::WhisperModel;
 use callcue::transcript_log::{transcripts_dir, TranscriptLog};
@@ -63,6 +66,38 @@ enum Command {
         caller: Option<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
+    },
+    /// Score labelled calls: replay every call in DIR (labels: docs/labels.md) and count, per
+    /// nudge, hits, misses and false nudges; for one config, or two side by side.
+    Eval {
+        /// The folder of labelled calls: one JSON label file per call beside its audio.
+        #[arg(value_name = "DIR", required_unless_present = "write_labels")]
+        dir: Option<PathBuf>,
+        /// A second config (B) to compare with the first (A: --config or the usual one).
+        #[arg(long, value_name = "B.toml", conflicts_with = "write_labels")]
+        against: Option<PathBuf>,
+        /// Output format: text tables, or one JSON report (see docs/labels.md).
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text, conflicts_with = "write_labels")]
+        format: EvalFormat,
+        /// Coach from the voice alone: no speech-to-text.
+        #[arg(long)]
+        no_stt: bool,
+        /// Instead of scoring: draft a label file from what callcue coaches, for one WAV or
+        /// for every WAV in a folder that has no label file yet.
+        #[arg(long, value_name = "WAV|DIR", conflicts_with = "dir")]
+        write_labels: Option<PathBuf>,
+        /// With --write-labels and one WAV: where to write the draft (default: beside it).
+        #[arg(long, value_name = "FILE.json", requires = "write_labels")]
+        out: Option<PathBuf>,
+        /// With --write-labels: overwrite existing label files.
+        #[arg(long, requires = "write_labels")]
+        force: bool,
+    },
+    /// The agent's voice profile that `callcue run` keeps across calls: show it, or
+    /// start it again.
+    Profile {
+        #[command(subcommand)]
+        command: ProfileCommand,
     },
     /// Replay the built-in demo call (no audio device or files needed).
     Demo {
@@ -188,6 +223,24 @@ struct OutputArgs {
     /// second of call per second).
     #[arg(long, value_enum, default_value_t = Timing::Reproducible)]
     timing: Timing,
+    /// Judge the agent's delivery against this agent voice profile (a file as `callcue
+    /// run` keeps it) from the first second, instead of the call's own start.
+    #[arg(long, value_name = "FILE")]
+    agent_profile: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ProfileCommand {
+    /// Where the profile is kept and the agent's usual voice in it.
+    Show,
+    /// Remove the profile: the next call calibrates it again.
+    Reset,
+    /// Calibrate from a recording of this agent (stereo, agent on audio.agent_channel):
+    /// adds its figures to the profile as a live call would.
+    Learn {
+        #[arg(value_name = "CALL.wav")]
+        call: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -195,6 +248,12 @@ enum Timing {
     Reproducible,
     AsLive,
     Realtime,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EvalFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -254,6 +313,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let audio = load_call(&source, &config.audio).map_err(|e| BadInput(e.to_string()))?;
             replay(&audio, &config, &output)
         }
+        Command::Eval {
+            dir,
+            against,
+            format,
+            no_stt,
+            write_labels,
+            out,
+            force,
+        } => match (dir, write_labels) {
+            (_, Some(path)) => eval_write_labels(cli.config.as_deref(), &path, out, force, no_stt),
+            // clap waives `requires` for an argument in conflict with one given.
+            (Some(_), None) if out.is_some() || force => {
+                Err(BadInput("--out and --force go with --write-labels".into()).into())
+            }
+            (Some(dir), None) => eval(cli.config.as_deref(), &dir, against, format, no_stt),
+            (None, None) => Err(BadInput("give DIR, or --write-labels".into()).into()),
+        },
         Command::Demo { output } => {
             let config = load_config(cli.config.as_deref())?;
             let audio = demo_call(&config)?;
@@ -266,6 +342,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             replay(&audio, &config, &output)
         }
         Command::Doctor => doctor(cli.config.as_deref()),
+        Command::Profile { command } => profile(cli.config.as_deref(), command),
         Command::Models { command } => models(command),
         Command::Config => {
             let config = load_config(cli.config.as_deref())?;
@@ -343,8 +420,184 @@ fn stt_setup(config: &Config, no_stt: bool) -> SttSetup {
     }
 }
 
+/// Speech-to-text for each config, a model loaded once however many configs use it.
+/// Says once per config when it is unavailable.
+fn shared_stt_setups(configs: &[(String, &Config)], no_stt: bool) -> Vec<SttSetup> {
+    let mut loaded: Vec<(PathBuf, Arc<WhisperModel>)> = Vec::new();
+    configs
+        .iter()
+        .map(|(name, config)| {
+            if no_stt || !config.stt.enabled {
+                return SttSetup::Off;
+            }
+            let setup = match find_model(&config.stt) {
+                Ok(path) => match loaded.iter().find(|(p, _)| *p == path) {
+                    Some((_, model)) => SttSetup::Ready(Arc::clone(model)),
+                    None => match WhisperModel::load(&path) {
+                        Ok(model) => {
+                            let model = Arc::new(model);
+                            loaded.push((path, Arc::clone(&model)));
+                            SttSetup::Ready(model)
+                        }
+                        Err(e) => SttSetup::Unavailable(e.to_string()),
+                    },
+                },
+                Err(e) => SttSetup::Unavailable(e.to_string()),
+            };
+            if let SttSetup::Unavailable(reason) = &setup {
+                eprintln!(
+                    "callcue: speech-to-text is off for {name}, coaching from the voice alone: {reason}"
+                );
+            }
+            setup
+        })
+        .collect()
+}
+
+/// A config as eval names it, and its file (`None`: the built-in defaults).
+fn eval_config_a(explicit: Option<&Path>) -> anyhow::Result<(String, Config)> {
+    let (config, path) =
+        Config::load_default_locations(explicit).map_err(|e| BadInput(e.to_string()))?;
+    let name = path.map_or_else(|| "built-in defaults".into(), |p| p.display().to_string());
+    Ok((name, config))
+}
+
+/// Bad labels, missing or broken audio, a label file that exists or cannot be written:
+/// bad input.
+fn eval_error(error: EvalError) -> anyhow::Error {
+    BadInput(error.to_string()).into()
+}
+
+/// `callcue eval DIR`: replays every labelled call and prints the scores.
+fn eval(
+    explicit: Option<&Path>,
+    dir: &Path,
+    against: Option<PathBuf>,
+    format: EvalFormat,
+    no_stt: bool,
+) -> anyhow::Result<()> {
+    let mut named = vec![eval_config_a(explicit)?];
+    if let Some(path) = against {
+        let config = Config::load(&path).map_err(|e| BadInput(e.to_string()))?;
+        named.push((path.display().to_string(), config));
+    }
+    // Every label is checked before any call is replayed.
+    let calls: Vec<callcue::eval::CallLabels> = callcue::eval::label_files(dir)
+        .and_then(|files| {
+            files
+                .iter()
+                .map(|f| callcue::eval::CallLabels::load(f))
+                .collect()
+        })
+        .map_err(eval_error)?;
+    let refs: Vec<(String, &Config)> = named.iter().map(|(n, c)| (n.clone(), c)).collect();
+    let stt = shared_stt_setups(&refs, no_stt);
+    let configs: Vec<EvalConfig> = named
+        .into_iter()
+        .zip(stt)
+        .map(|((name, config), stt)| EvalConfig { name, config, stt })
+        .collect();
+    let show_progress = io::IsTerminal::is_terminal(&io::stderr());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |_: usize| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if show_progress {
+            eprint!("\rcallcue: eval: {n}/{} calls replayed", calls.len());
+        }
+    };
+    let workers = callcue::eval::suggested_workers(&configs);
+    let results = callcue::eval::evaluate(&calls, &configs, workers, &progress);
+    if show_progress {
+        eprintln!();
+    }
+    let report = Report::new(dir, &calls, &results.map_err(eval_error)?, &configs);
+    let mut stdout = BufWriter::new(io::stdout().lock());
+    match format {
+        EvalFormat::Text => report.write_text(&mut stdout),
+        EvalFormat::Json => report.write_json(&mut stdout),
+    }
+    .and_then(|()| stdout.flush())
+    .context("writing the report to standard output")
+}
+
+/// `callcue eval --write-labels WAV|DIR`: drafts label files from replays.
+fn eval_write_labels(
+    explicit: Option<&Path>,
+    path: &Path,
+    out: Option<PathBuf>,
+    force: bool,
+    no_stt: bool,
+) -> anyhow::Result<()> {
+    let (name, config) = eval_config_a(explicit)?;
+    let jobs: Vec<(PathBuf, PathBuf)> = if path.is_dir() {
+        if out.is_some() {
+            return Err(BadInput(format!(
+                "{}: --out names one label file: give one WAV with it",
+                path.display()
+            ))
+            .into());
+        }
+        let wavs = callcue::eval::wav_files(path).map_err(eval_error)?;
+        if wavs.is_empty() {
+            return Err(
+                BadInput(format!("{}: no WAV files in this folder", path.display())).into(),
+            );
+        }
+        let mut jobs = Vec::new();
+        for wav in wavs {
+            let label = callcue::eval::label_path_for(&wav);
+            if label.exists() && !force {
+                println!(
+                    "skipped {}: {} exists (--force to overwrite)",
+                    wav.display(),
+                    label.display()
+                );
+            } else {
+                jobs.push((wav, label));
+            }
+        }
+        jobs
+    } else {
+        let label = out.unwrap_or_else(|| callcue::eval::label_path_for(path));
+        if label.exists() && !force {
+            return Err(eval_error(EvalError::Exists { path: label }));
+        }
+        vec![(path.to_path_buf(), label)]
+    };
+    let stt = shared_stt_setups(&[(name.clone(), &config)], no_stt)
+        .pop()
+        .unwrap_or(SttSetup::Off);
+    for (wav, label) in jobs {
+        let audio = load_call(&CallSource::Stereo(wav.clone()), &config.audio)
+            .map_err(|e| BadInput(e.to_string()))?;
+        let given = callcue::eval::replay_nudges(&audio, &config, &stt);
+        let draft = callcue::eval::draft_labels(&wav, &label, &given, &name).map_err(eval_error)?;
+        callcue::eval::write_label_file(&label, &draft, force).map_err(eval_error)?;
+        println!(
+            "wrote {}: {} expect window(s), one per nudge given; edit it (docs/labels.md)",
+            label.display(),
+            draft.expect.len()
+        );
+    }
+    Ok(())
+}
+
 fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Result<()> {
     let format = output.events.format();
+    let agent_profile = match &output.agent_profile {
+        Some(path) => {
+            let profile = AgentProfile::load(path).map_err(|e| BadInput(e.to_string()))?;
+            let Some(baseline) = profile.baseline() else {
+                return Err(BadInput(format!(
+                    "{}: the agent voice profile holds no calls yet",
+                    path.display()
+                ))
+                .into());
+            };
+            Some(baseline)
+        }
+        None => None,
+    };
     let stt = stt_setup(config, output.events.no_stt);
     if let SttSetup::Unavailable(reason) = &stt {
         eprintln!("callcue: speech-to-text is off, coaching from the voice alone: {reason}");
@@ -360,7 +613,7 @@ fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Re
         let dir = transcripts_dir(&config.privacy);
         match TranscriptLog::create(&dir, &mut writer) {
             Ok(mut log) => {
-                analyze_call_with_stt(audio, config, &stt, pace, &mut log);
+                analyze_call_with_profile(audio, config, &stt, pace, agent_profile, &mut log);
                 match log.finish() {
                     Ok(path) => eprintln!("callcue: transcripts saved to {}", path.display()),
                     Err(e) => eprintln!(
@@ -371,15 +624,86 @@ fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Re
             }
             Err(e) => {
                 eprintln!("callcue: not saving transcripts: {}: {e}", dir.display());
-                analyze_call_with_stt(audio, config, &stt, pace, &mut writer);
+                analyze_call_with_profile(audio, config, &stt, pace, agent_profile, &mut writer);
             }
         }
     } else {
-        analyze_call_with_stt(audio, config, &stt, pace, &mut writer);
+        analyze_call_with_profile(audio, config, &stt, pace, agent_profile, &mut writer);
     }
     writer
         .finish()
         .context("writing events to standard output")?;
+    Ok(())
+}
+
+/// `callcue profile show|reset`: the agent voice profile `callcue run` keeps.
+fn profile(explicit: Option<&Path>, command: ProfileCommand) -> anyhow::Result<()> {
+    let config = load_config(explicit)?;
+    let Some(path) = profile_path(&config.agent_profile.path) else {
+        return Err(BadInput(
+            "no user data directory to keep the agent voice profile in: set agent_profile.path"
+                .into(),
+        )
+        .into());
+    };
+    match command {
+        ProfileCommand::Show => {
+            let profile = AgentProfile::load(&path).map_err(|e| BadInput(e.to_string()))?;
+            let mut out = io::stdout().lock();
+            writeln!(out, "agent voice profile: {}", path.display())?;
+            if !config.agent_profile.enabled {
+                writeln!(out, "  not used: agent_profile.enabled = false")?;
+            }
+            match profile.baseline() {
+                Some(usual) => writeln!(
+                    out,
+                    "  {} call(s): pitch {:.0} Hz, pitch movement {:.1} st, loudness {:.1} dBFS, \
+                     {:.1} syllables/s",
+                    profile.calls(),
+                    usual.pitch_hz,
+                    usual.pitch_variability_semitones,
+                    usual.loudness_dbfs,
+                    usual.syllables_per_s
+                )?,
+                None => writeln!(
+                    out,
+                    "  not calibrated yet: the next call with {} s of the agent's speech calibrates it",
+                    config.agent_profile.min_speech_ms / 1000
+                )?,
+            }
+        }
+        ProfileCommand::Learn { call } => {
+            let audio = load_call(&CallSource::Stereo(call.clone()), &config.audio)
+                .map_err(|e| BadInput(e.to_string()))?;
+            let mut profile = AgentProfile::load(&path).map_err(|e| BadInput(e.to_string()))?;
+            let voice = agent_voice_of(&audio, &config)
+                .filter(|v| v.speech_ms >= u64::from(config.agent_profile.min_speech_ms));
+            let Some(voice) = voice else {
+                return Err(BadInput(format!(
+                    "{}: less than {} s of the agent's calm speech to learn from",
+                    call.display(),
+                    config.agent_profile.min_speech_ms / 1000
+                ))
+                .into());
+            };
+            profile.add_call(voice, config.agent_profile.keep_calls as usize);
+            profile.save(&path)?;
+            println!(
+                "agent voice profile: {} call(s), learned {:.0} s of speech from {}",
+                profile.calls(),
+                voice.speech_ms as f64 / 1000.0,
+                call.display()
+            );
+        }
+        ProfileCommand::Reset => {
+            let removed = AgentProfile::reset(&path).map_err(|e| BadInput(e.to_string()))?;
+            if removed {
+                println!("agent voice profile removed: {}", path.display());
+            } else {
+                println!("no agent voice profile at {}", path.display());
+            }
+        }
+    }
     Ok(())
 }
 

@@ -206,7 +206,10 @@ mod tests {
             engine.offer(&config, NudgeId::SlowDown, 50, 60_000),
             Err(SuppressedBecause::CalmBudget)
         );
-        assert_eq!(engine.offer(&config, NudgeId::SlowDown, 50, 125_000), Ok(()));
+        assert_eq!(
+            engine.offer(&config, NudgeId::SlowDown, 50, 125_000),
+            Ok(())
+        );
         assert_eq!(
             engine.offer(&config, NudgeId::Restate, 45, 200_000),
             Err(SuppressedBecause::CalmBudget)

@@ -9,12 +9,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::agent_profile::CallVoice;
 use crate::analyzer::CallAnalyzer;
 use crate::audio::{read_wav, resample, DecodedWav, WavError};
 use crate::config::{AudioConfig, Config};
 use crate::event::{Event, EventSink, NoticeCode};
+use crate::prosody::ProsodyStats;
 use crate::stt::worker::SttOutcome;
-use crate::stt::{PendingJob, SpeechToText, Transcript, WhisperModel};
+use crate::stt::{PendingJob, SpeechToText, TimeBudget, Transcript, WhisperModel};
 use crate::summary::CallSummary;
 use crate::ANALYSIS_RATE_HZ;
 
@@ -133,6 +135,25 @@ pub fn analyze_call(call: &CallAudio, config: &Config, sink: &mut dyn EventSink)
     analyze_call_with_stt(call, config, &SttSetup::Off, Pace::Reproducible, sink)
 }
 
+/// The agent's voice figures in a recorded call (their speech that raised no delivery
+/// cue), for the agent voice profile; from the voice alone, nothing emitted.
+pub fn agent_voice_of(call: &CallAudio, config: &Config) -> Option<CallVoice> {
+    struct Discard;
+    impl EventSink for Discard {
+        fn emit(&mut self, _: &Event<'_>) {}
+    }
+    let mut analyzer = CallAnalyzer::new(config);
+    let frame_len = analyzer.frame_len();
+    for (agent, caller) in call
+        .agent
+        .chunks_exact(frame_len)
+        .zip(call.caller.chunks_exact(frame_len))
+    {
+        analyzer.process_frame(agent, caller, &mut Discard);
+    }
+    analyzer.agent_voice()
+}
+
 /// Speech-to-text for a replay: ready with a model, off, or unavailable (and why).
 #[derive(Clone, Debug)]
 pub enum SttSetup {
@@ -149,8 +170,9 @@ pub enum SttSetup {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pace {
     /// The same output on any machine: the replay waits for each clip's transcript and
-    /// takes it at the point in the call where the clip closed. Word nudges carry the
-    /// measured transcription delay in `latency_ms`. For comparing configs on recordings.
+    /// takes it at the point in the call where the clip closed, and no decode is stopped
+    /// at its time budget. Word nudges carry the measured transcription delay in
+    /// `latency_ms`. For comparing configs on recordings.
     Reproducible,
     /// As fast as the machine allows, but never ahead of what live coaching would have
     /// known: nothing waits for whisper, and while a clip is with whisper the call clock
@@ -173,22 +195,47 @@ pub fn analyze_call_with_stt(
     pace: Pace,
     sink: &mut dyn EventSink,
 ) -> CallSummary {
+    analyze_call_with_profile(call, config, stt, pace, None, sink)
+}
+
+/// [`analyze_call_with_stt`], judging the agent's delivery against `agent_profile` (the
+/// agent's usual voice, see [`crate::agent_profile`]) from the first frame when given.
+pub fn analyze_call_with_profile(
+    call: &CallAudio,
+    config: &Config,
+    stt: &SttSetup,
+    pace: Pace,
+    agent_profile: Option<ProsodyStats>,
+    sink: &mut dyn EventSink,
+) -> CallSummary {
     let mut analyzer = CallAnalyzer::new(config);
+    if let Some(baseline) = agent_profile {
+        analyzer.use_agent_profile(baseline);
+    }
     let frame_len = analyzer.frame_len();
+    // A decode stopped at its time budget would make the text depend on this machine.
+    let time_budget = match pace {
+        Pace::Reproducible => TimeBudget::Unlimited,
+        Pace::AsLive | Pace::RealTime => TimeBudget::Enforced,
+    };
     let mut speech_to_text = match stt {
-        SttSetup::Ready(model) => match SpeechToText::start(Arc::clone(model), config, frame_len) {
-            Ok(stt) => Some(stt),
-            Err(e) => {
-                notice_stt_unavailable(&e.to_string(), sink);
-                None
+        SttSetup::Ready(model) => {
+            match SpeechToText::start_with_budget(Arc::clone(model), config, frame_len, time_budget)
+            {
+                Ok(stt) => Some(stt),
+                Err(e) => {
+                    notice_stt_unavailable(&e.to_string(), sink);
+                    None
+                }
             }
-        },
+        }
         SttSetup::Off => None,
         SttSetup::Unavailable(reason) => {
             notice_stt_unavailable(reason, sink);
             None
         }
     };
+    analyzer.set_words_available(speech_to_text.is_some());
     let mut ready: Vec<(u64, Transcript)> = Vec::new();
     let started = Instant::now();
     let mut padded_agent = vec![0.0f32; frame_len];

@@ -422,12 +422,9 @@ impl AgentEnergy {
             > baseline.pitch_variability_semitones * (1.0 - (1.0 - keep) * RECOVERY_FRACTION)
             || recent.loudness_dbfs
                 > baseline.loudness_dbfs - self.config.loudness_drop_db * RECOVERY_FRACTION;
-        let change = self.flat.judge(
-            t_ms,
-            flat_now,
-            recovered,
-            self.config.min_flat_ms.into(),
-        )?;
+        let change = self
+            .flat
+            .judge(t_ms, flat_now, recovered, self.config.min_flat_ms.into())?;
         Some(Event::EnergyFlat {
             t_ms,
             change,
@@ -447,7 +444,13 @@ mod tests {
         rough(pitch_hz, spread, loudness, rate, 0.1)
     }
 
-    fn rough(pitch_hz: f32, spread: f32, loudness: f32, rate: f32, aperiodicity: f32) -> ProsodyStats {
+    fn rough(
+        pitch_hz: f32,
+        spread: f32,
+        loudness: f32,
+        rate: f32,
+        aperiodicity: f32,
+    ) -> ProsodyStats {
         ProsodyStats {
             pitch_hz,
             pitch_variability_semitones: spread,
@@ -469,7 +472,10 @@ mod tests {
         // Anger as measured: 12 dB louder, pitch up 2 semitones, rougher.
         let angry =
             frustration_reading(&config, &rough(TWO_ST_UP_HZ, 3.0, -14.0, 4.5, 0.15), &base);
-        assert!((angry.tension_db - (12.0 - 2.0 + 0.5 * 5.0)).abs() < 0.05, "{angry:?}");
+        assert!(
+            (angry.tension_db - (12.0 - 2.0 + 0.5 * 5.0)).abs() < 0.05,
+            "{angry:?}"
+        );
         assert!(angry.score > config.threshold, "{angry:?}");
         // Delight: 8 dB louder and 7 semitones higher, wider range, faster.
         let happy = frustration_reading(&config, &stats(270.0, 4.0, -18.0, 5.5), &base);
@@ -527,7 +533,10 @@ mod tests {
         // One tense sentence that ends before sustain_ms does not.
         let mut frustration = voice_only(true);
         for step in 0..5u64 {
-            assert!(frustration.update(step * 100, 100, &tense, &base).0.is_none());
+            assert!(frustration
+                .update(step * 100, 100, &tense, &base)
+                .0
+                .is_none());
         }
         assert!(frustration.update(600, 100, &base, &base).0.is_none());
         assert!(frustration.update(700, 100, &tense, &base).0.is_none());
@@ -551,10 +560,16 @@ mod tests {
         frustration.hear_positive(900);
         for step in 0..30u64 {
             let t = 1000 + step * 100;
-            assert!(frustration.update(t, 100, &shouting, &base).0.is_none(), "{t}");
+            assert!(
+                frustration.update(t, 100, &shouting, &base).0.is_none(),
+                "{t}"
+            );
         }
         // The veto wears off.
-        assert!(frustration.update(25_000, 100, &shouting, &base).0.is_some());
+        assert!(frustration
+            .update(25_000, 100, &shouting, &base)
+            .0
+            .is_some());
     }
 
     #[test]
@@ -566,8 +581,14 @@ mod tests {
         let mut without_words = voice_only(false);
         let mut started = [false, false];
         for step in 0..40u64 {
-            started[0] |= with_words.update(step * 100, 100, &tense, &base).0.is_some();
-            started[1] |= without_words.update(step * 100, 100, &tense, &base).0.is_some();
+            started[0] |= with_words
+                .update(step * 100, 100, &tense, &base)
+                .0
+                .is_some();
+            started[1] |= without_words
+                .update(step * 100, 100, &tense, &base)
+                .0
+                .is_some();
         }
         assert_eq!(started, [true, false]);
     }

@@ -131,13 +131,7 @@ impl WordCues {
                     &mut heard,
                 );
                 self.match_list(speaker, clip_id, WordCue::Loss, &normalized, &mut heard);
-                self.match_list(
-                    speaker,
-                    clip_id,
-                    WordCue::Positive,
-                    &normalized,
-                    &mut heard,
-                );
+                self.match_list(speaker, clip_id, WordCue::Positive, &normalized, &mut heard);
                 // Names from final transcripts only: a partial cut mid-name misspells it.
                 if is_final && self.caller_name.is_none() {
                     if let Some(name) = caller_name(text) {
@@ -509,12 +503,17 @@ mod tests {
     #[test]
     fn no_restate_after_a_long_friendly_account_without_a_problem() {
         let mut words = cues();
-        let chatty = "Oh we had a lovely time at the lake last weekend, the kids swam every day and \
+        let chatty =
+            "Oh we had a lovely time at the lake last weekend, the kids swam every day and \
                       my husband caught two fish, and the weather was warm the whole time, so we \
                       are thinking of going back again next summer with my sister and her family, \
                       no problem at all with the booking either";
         words.hear(Speaker::Caller, 1, true, chatty, 0);
-        assert_eq!(words.restate_due(5000), None, "many words, no problem described");
+        assert_eq!(
+            words.restate_due(5000),
+            None,
+            "many words, no problem described"
+        );
         words.hear(
             Speaker::Caller,
             2,

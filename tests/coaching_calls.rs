@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::calls::{calm_call, coaching_call, monologue_call};
+use common::calls::{calm_call, coaching_call, flat_after_short_greeting_call, monologue_call};
 use common::cli::callcue;
 use common::events::{nudges, parse_stream, Ev, Side as EvSide};
 use common::synth::{render_call_at, PlacedLine, RenderedCall};
@@ -179,6 +179,73 @@ fn coaching_call_gets_each_nudge_on_its_stretch() {
 #[test]
 fn coaching_call_recorded_at_8_khz_gets_the_same_nudges() {
     check_coaching_call(8000);
+}
+
+/// The agent's voice profile (learned from their earlier calm call) makes `smile` come
+/// on a short call whose agent goes flat right after a 3.5 s greeting; the call's own
+/// start alone is no yardstick for that.
+#[test]
+fn flat_after_a_short_greeting_gets_smile_against_the_agent_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let earlier = dir.path().join("earlier.wav");
+    render_call_at(&calm_call(), &earlier, 16000);
+    let profile = dir.path().join("agent-profile.json");
+    let config = dir.path().join("profile.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[agent_profile]\npath = {:?}\n",
+            profile.display().to_string()
+        ),
+    )
+    .unwrap();
+    let config_arg = config.to_str().unwrap();
+    let learned = callcue(&[
+        "--config",
+        config_arg,
+        "profile",
+        "learn",
+        earlier.to_str().unwrap(),
+    ]);
+    assert!(
+        learned.status.success(),
+        "{}",
+        String::from_utf8_lossy(&learned.stderr)
+    );
+    let shown = callcue(&["--config", config_arg, "profile", "show"]);
+    assert!(
+        String::from_utf8_lossy(&shown.stdout).contains("1 call(s)"),
+        "{}",
+        String::from_utf8_lossy(&shown.stdout)
+    );
+
+    let wav = dir.path().join("short.wav");
+    let rendered = render_call_at(&flat_after_short_greeting_call(), &wav, 16000);
+    let (flat_start, flat_end) = stretch(&rendered, "flat");
+    let mut args = vec![
+        "--config", config_arg, "replay", "--format", "jsonl", "--no-stt",
+    ];
+    let profile_arg = profile.to_str().unwrap().to_string();
+    args.extend(["--agent-profile", &profile_arg, wav.to_str().unwrap()]);
+    let output = callcue(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
+    let why = report(&events, &rendered);
+    let smiles = nudge_times(&events, "smile");
+    assert_eq!(smiles.len(), 1, "{why}");
+    assert!(
+        smiles[0] > flat_start && smiles[0] <= flat_end + AFTER_STRETCH_MS,
+        "smile at {} for flat {flat_start}-{flat_end}\n{why}",
+        smiles[0]
+    );
+
+    let reset = callcue(&["--config", config_arg, "profile", "reset"]);
+    assert!(reset.status.success());
+    assert!(!profile.exists());
 }
 
 #[test]

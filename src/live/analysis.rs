@@ -17,6 +17,7 @@ use super::bleed::BleedGate;
 use super::calls::{AudioCallChange, CallDetector, Preroll};
 use super::framer::SideFramer;
 use super::{unix_now_ms, ControlReceiver, DeviceNews, LiveControl, LiveSink};
+use crate::agent_profile::ProfileStore;
 use crate::capture::{CaptureClock, Side};
 use crate::config::Config;
 use crate::event::{CallMarkedBy, Change, Event, EventSink, NoticeCode};
@@ -101,6 +102,8 @@ struct Analysis {
     calls_started: u32,
     stt: SttSetup,
     stt_notice_given: bool,
+    /// The agent's voice profile, when kept (`agent_profile.enabled`).
+    profile: Option<ProfileStore>,
     sink: Box<dyn LiveSink>,
     /// Sides lost and not back yet.
     lost: [bool; 2],
@@ -111,6 +114,18 @@ struct Analysis {
     caller_frame: Vec<f32>,
     silence: Vec<f32>,
     last_indicators: Instant,
+}
+
+/// Opens the agent's voice profile if the config keeps one; says once in the log if it
+/// cannot be read (coaching then uses each call's own baseline).
+fn open_profile(config: &Config) -> Option<ProfileStore> {
+    match ProfileStore::open(&config.agent_profile) {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("callcue: {e}; judging the agent against each call's own start");
+            None
+        }
+    }
 }
 
 /// Turns analyzer events into live events stamped with the wall clock.
@@ -140,6 +155,7 @@ impl Analysis {
             calls_started: 0,
             stt,
             stt_notice_given: false,
+            profile: open_profile(&config),
             sink,
             lost: [false; 2],
             dropped_before: [0; 2],
@@ -376,6 +392,9 @@ impl Analysis {
         self.calls_started += 1;
         let id = id.unwrap_or_else(|| format!("{}-{}", unix_now_ms() / 1000, self.calls_started));
         let mut analyzer = CallAnalyzer::new(&self.config);
+        if let Some(baseline) = self.profile.as_ref().and_then(ProfileStore::baseline) {
+            analyzer.use_agent_profile(baseline);
+        }
         let mut stt_problem = None;
         let stt = match &self.stt {
             SttSetup::Ready(model) => {
@@ -465,7 +484,14 @@ impl Analysis {
             }
             stt.totals()
         });
+        let agent_voice = call.analyzer.agent_voice();
         call.analyzer.finish_with_stt(&mut stamp, stt_totals);
+        if let Some(profile) = self.profile.as_mut() {
+            if let Err(e) = profile.learn(agent_voice) {
+                eprintln!("callcue: {e}; the agent voice profile is not updated");
+                self.profile = None;
+            }
+        }
         let dropped_now = self.frames_dropped_now();
         let (median, p95, max) = call.delays.summary();
         let capture = CaptureTotals {

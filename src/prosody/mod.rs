@@ -92,6 +92,8 @@ pub struct SpeakerProsody {
     /// Index of the newest frame that was in the "now" window while a cue was raised.
     flagged_through: Option<u64>,
     baseline: Option<ProsodyStats>,
+    /// The baseline was given (the agent's profile) and stays as it is for the call.
+    baseline_fixed: bool,
     /// Sort scratch, as long as the longest buffer.
     scratch: Vec<f32>,
 }
@@ -168,6 +170,7 @@ impl SpeakerProsody {
             admitted_since_refresh: 0,
             flagged_through: None,
             baseline: None,
+            baseline_fixed: false,
             scratch: Vec::with_capacity(pool_frames.max(recent_frames).max(pace_frames)),
         }
     }
@@ -193,11 +196,7 @@ impl SpeakerProsody {
         if self.first_frames.len() < self.first_frames.capacity() {
             return None;
         }
-        let stats = stats_of(
-            (&self.first_frames, &[]),
-            self.frame_ms,
-            &mut self.scratch,
-        )?;
+        let stats = stats_of((&self.first_frames, &[]), self.frame_ms, &mut self.scratch)?;
         self.baseline = Some(stats);
         self.baseline
     }
@@ -207,6 +206,7 @@ impl SpeakerProsody {
         self.admitted_since_refresh += 1;
         let pool_outgrew_first = self.pool.len > self.first_frames.capacity();
         if self.baseline.is_some()
+            && !self.baseline_fixed
             && pool_outgrew_first
             && self.admitted_since_refresh >= BASELINE_REFRESH_FRAMES
         {
@@ -219,6 +219,26 @@ impl SpeakerProsody {
                 self.baseline = Some(stats);
             }
         }
+    }
+
+    /// Judges this speaker against `baseline` from the first frame, for the whole call
+    /// (the agent's voice profile from earlier calls). Speech is still pooled, for
+    /// [`Self::pooled_stats`].
+    pub fn fix_baseline(&mut self, baseline: ProsodyStats) {
+        self.baseline = Some(baseline);
+        self.baseline_fixed = true;
+    }
+
+    /// Statistics over the speaker's pooled speech (the latest `baseline_max_speech_ms`
+    /// that raised no cue) and how much speech that is, in ms. Allocation-free.
+    pub fn pooled_stats(&mut self) -> Option<(ProsodyStats, u64)> {
+        let speech_ms = self.pool.len as u64 * u64::from(self.frame_ms);
+        let stats = stats_of(
+            self.pool.newest(self.pool.capacity()),
+            self.frame_ms,
+            &mut self.scratch,
+        )?;
+        Some((stats, speech_ms))
     }
 
     /// A cue is raised on this speaker now: the speech in the "now" window stays out of
@@ -260,7 +280,9 @@ impl SpeakerProsody {
         let mut newest_age = None;
         let mut oldest_age = 0usize;
         for age in 0..window {
-            let Some(frame) = self.ring.back(age) else { break };
+            let Some(frame) = self.ring.back(age) else {
+                break;
+            };
             if frame.nuclei > 0 {
                 nuclei += frame.nuclei;
                 newest_age.get_or_insert(age);
@@ -422,6 +444,36 @@ mod tests {
     }
 
     #[test]
+    fn a_fixed_baseline_holds_for_the_call_and_speech_is_still_pooled() {
+        let config = ProsodyConfig {
+            baseline_speech_ms: 1000,
+            recent_speech_ms: 400,
+            ..ProsodyConfig::default()
+        };
+        let mut prosody = SpeakerProsody::new(&config, 20);
+        let profile = ProsodyStats {
+            pitch_hz: 110.0,
+            pitch_variability_semitones: 2.0,
+            loudness_dbfs: -22.0,
+            aperiodicity: 0.1,
+            syllables_per_s: 4.0,
+        };
+        prosody.fix_baseline(profile);
+        assert_eq!(prosody.baseline(), Some(profile), "from the first frame");
+        for _ in 0..200 {
+            assert!(prosody.push_speech_frame(frame(130.0, -30.0, 0)).is_none());
+        }
+        assert_eq!(prosody.baseline(), Some(profile));
+        let (pooled, speech_ms) = prosody.pooled_stats().unwrap();
+        assert!((pooled.loudness_dbfs + 30.0).abs() < 0.01);
+        assert_eq!(
+            speech_ms,
+            180 * 20,
+            "all but the frames still in the \"now\" window"
+        );
+    }
+
+    #[test]
     fn pace_moves_smoothly_not_one_syllable_at_a_time() {
         let config = ProsodyConfig {
             baseline_speech_ms: 1000,
@@ -440,7 +492,10 @@ mod tests {
         // Nuclei every 9, 10 and 11 frames of 20 ms: 5.56, 5.0 and 4.55 per second.
         for (period, expected) in [(9, 50.0 / 9.0), (10, 5.0), (11, 50.0 / 11.0)] {
             let rate = rate_with_period(period);
-            assert!((rate - expected).abs() < 0.01, "{period}: {rate} vs {expected}");
+            assert!(
+                (rate - expected).abs() < 0.01,
+                "{period}: {rate} vs {expected}"
+            );
         }
     }
 

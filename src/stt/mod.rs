@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use clip::{ClipKind, ClipSpan, SpeechClipper};
-pub use whisper::{DecodeMode, WhisperModel};
+pub use whisper::{DecodeMode, TimeBudget, WhisperModel};
 pub use worker::{SkipReason, SttOutcome, SttTotals, SttWorker};
 
 use crate::config::Config;
@@ -92,18 +92,30 @@ pub struct SpeechToText {
 }
 
 impl SpeechToText {
-    /// Starts speech-to-text for a call on a loaded model.
+    /// Starts speech-to-text for a call on a loaded model, each decode stopped at its time
+    /// budget (live).
     pub fn start(
         model: Arc<WhisperModel>,
         config: &Config,
         frame_len: usize,
+    ) -> Result<Self, ModelError> {
+        Self::start_with_budget(model, config, frame_len, TimeBudget::Enforced)
+    }
+
+    /// Starts speech-to-text for a call, with decodes stopped at their time budget or not
+    /// (reproducible replays: [`TimeBudget::Unlimited`]).
+    pub fn start_with_budget(
+        model: Arc<WhisperModel>,
+        config: &Config,
+        frame_len: usize,
+        time_budget: TimeBudget,
     ) -> Result<Self, ModelError> {
         Ok(Self {
             clippers: [
                 SpeechClipper::new(&config.stt, frame_len),
                 SpeechClipper::new(&config.stt, frame_len),
             ],
-            worker: SttWorker::spawn(model, &config.stt, &config.privacy)?,
+            worker: SttWorker::spawn_with_budget(model, &config.stt, &config.privacy, time_budget)?,
             pending: Vec::with_capacity(PENDING_JOBS_CAPACITY),
         })
     }

@@ -5,7 +5,9 @@
 //! `stt.min_audio_context_frames` (too small a context makes whisper loop or come back
 //! empty on short clips). Decoding is greedy with no temperature fallback, the number of
 //! tokens is capped in proportion to the clip, and a decode that runs past its budget is
-//! aborted. [`DecodeMode::FullWindow`] decodes with the full 30 s context, for comparison.
+//! aborted ([`TimeBudget::Enforced`]; reproducible replays use [`TimeBudget::Unlimited`], so
+//! their text never depends on the machine's speed or load). [`DecodeMode::FullWindow`]
+//! decodes with the full 30 s context, for comparison.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -106,6 +108,17 @@ pub enum DecodeMode {
     FullWindow,
 }
 
+/// Whether a decode is stopped once it runs past its time budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeBudget {
+    /// Stop it (live, and replays timed as live): a transcript that comes too late is of
+    /// no use to the agent, and whisper must not fall behind.
+    Enforced,
+    /// Let every decode finish: the text then depends only on the audio and the model,
+    /// never on how fast or busy this machine is (reproducible replays).
+    Unlimited,
+}
+
 /// What whisper made of one clip.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Decoded {
@@ -140,6 +153,8 @@ pub struct DecodeSettings {
     pub max_tokens_per_s: f32,
     pub budget_ms: u32,
     pub budget_per_audio_s_ms: u32,
+    /// Whether the budget applies ([`TimeBudget::Enforced`] from the config).
+    pub time_budget: TimeBudget,
 }
 
 impl From<&SttConfig> for DecodeSettings {
@@ -150,6 +165,7 @@ impl From<&SttConfig> for DecodeSettings {
             max_tokens_per_s: config.max_tokens_per_s,
             budget_ms: config.decode_budget_ms,
             budget_per_audio_s_ms: config.decode_budget_per_audio_s_ms,
+            time_budget: TimeBudget::Enforced,
         }
     }
 }
@@ -171,6 +187,15 @@ impl DecodeSettings {
     pub fn budget(&self, clip_s: f64) -> Duration {
         Duration::from_millis(u64::from(self.budget_ms))
             + Duration::from_secs_f64(clip_s * f64::from(self.budget_per_audio_s_ms) / 1000.0)
+    }
+
+    /// When a decode of a clip of `clip_s` seconds starting at `started` is stopped;
+    /// `None` when the budget does not apply ([`TimeBudget::Unlimited`]).
+    pub fn deadline(&self, clip_s: f64, started: Instant) -> Option<Instant> {
+        match self.time_budget {
+            TimeBudget::Enforced => Some(started + self.budget(clip_s)),
+            TimeBudget::Unlimited => None,
+        }
     }
 }
 
@@ -231,16 +256,21 @@ pub fn transcribe(
     if mode == DecodeMode::SizedContext {
         params.set_audio_ctx(audio_context_frames as i32);
     }
-    let budget = DecodeBudget {
-        deadline: Instant::now() + settings.budget(clip_s),
-        exceeded: AtomicBool::new(false),
-    };
-    // SAFETY: `budget` outlives the `full` call below, the only place whisper calls the
-    // callback, and the callback only reads it through a shared reference.
-    unsafe {
-        params.set_abort_callback(Some(abort_past_deadline));
-        params
-            .set_abort_callback_user_data(&budget as *const DecodeBudget as *mut std::ffi::c_void);
+    let budget = settings
+        .deadline(clip_s, Instant::now())
+        .map(|deadline| DecodeBudget {
+            deadline,
+            exceeded: AtomicBool::new(false),
+        });
+    if let Some(budget) = &budget {
+        // SAFETY: `budget` outlives the `full` call below, the only place whisper calls the
+        // callback, and the callback only reads it through a shared reference.
+        unsafe {
+            params.set_abort_callback(Some(abort_past_deadline));
+            params.set_abort_callback_user_data(
+                budget as *const DecodeBudget as *mut std::ffi::c_void,
+            );
+        }
     }
 
     // Whisper needs at least a second of input to compute its spectrogram reliably;
@@ -261,7 +291,7 @@ pub fn transcribe(
     let started = Instant::now();
     let outcome = state.full(params, input);
     let decode_ms = started.elapsed().as_secs_f64() * 1000.0;
-    if budget.exceeded.load(Ordering::Relaxed) {
+    if budget.is_some_and(|b| b.exceeded.load(Ordering::Relaxed)) {
         return Ok(Decoded {
             audio_context_frames,
             aborted: true,
@@ -326,5 +356,61 @@ mod tests {
         assert!(settings.max_tokens(10.0) > settings.max_tokens(2.0));
         assert_eq!(settings.budget(0.0), Duration::from_millis(1500));
         assert_eq!(settings.budget(10.0), Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn the_budget_applies_only_when_enforced() {
+        let mut settings = DecodeSettings::from(&SttConfig::default());
+        assert_eq!(settings.time_budget, TimeBudget::Enforced);
+        let started = Instant::now();
+        assert_eq!(
+            settings.deadline(2.0, started),
+            Some(started + settings.budget(2.0))
+        );
+        settings.time_budget = TimeBudget::Unlimited;
+        assert_eq!(settings.deadline(2.0, started), None);
+    }
+
+    /// With the model at hand (`scripts/get-test-model`): a budget of nothing stops an
+    /// enforced decode, and an unlimited one runs to its end on the same clip.
+    #[test]
+    fn an_unlimited_decode_is_never_aborted() {
+        let model_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-tiny.en.bin");
+        if !model_path.is_file() {
+            eprintln!(
+                "skipped: no {} (scripts/get-test-model)",
+                model_path.display()
+            );
+            return;
+        }
+        let model = WhisperModel::load(&model_path).expect("the test model loads");
+        let mut state = model.new_state().expect("a decoding state");
+        let demo = crate::audio::decode_wav(include_bytes!("../../demo/call.wav"))
+            .expect("the demo call decodes");
+        let rate = demo.sample_rate_hz;
+        let agent = &demo.channels[0][..(4 * rate) as usize];
+        let audio = crate::audio::resample(agent, rate, ANALYSIS_RATE_HZ).expect("resampled");
+        let mut settings = DecodeSettings::from(&SttConfig::default());
+        settings.budget_ms = 0;
+        settings.budget_per_audio_s_ms = 0;
+        let enforced = transcribe(
+            &model,
+            &mut state,
+            &settings,
+            DecodeMode::SizedContext,
+            &audio,
+        )
+        .expect("decodes");
+        assert!(enforced.aborted, "{enforced:?}");
+        settings.time_budget = TimeBudget::Unlimited;
+        let unlimited = transcribe(
+            &model,
+            &mut state,
+            &settings,
+            DecodeMode::SizedContext,
+            &audio,
+        )
+        .expect("decodes");
+        assert!(!unlimited.aborted, "{unlimited:?}");
     }
 }

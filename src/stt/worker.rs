@@ -21,7 +21,9 @@ use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 use crate::config::{PrivacyConfig, SttConfig};
 use crate::event::Speaker;
 use crate::stt::clip::{ClipKind, ClipSpan, ReadyClip};
-use crate::stt::whisper::{transcribe, DecodeMode, DecodeSettings, Decoded, WhisperModel};
+use crate::stt::whisper::{
+    transcribe, DecodeMode, DecodeSettings, Decoded, TimeBudget, WhisperModel,
+};
 use crate::stt::Transcript;
 use crate::text::{clean_transcript, mask_digit_runs, normalize};
 use crate::ANALYSIS_RATE_HZ;
@@ -180,11 +182,23 @@ pub struct SttWorker {
 }
 
 impl SttWorker {
-    /// Starts the worker thread (`callcue-stt`) on `model`, with a state per channel.
+    /// Starts the worker thread (`callcue-stt`) on `model`, with a state per channel; a
+    /// decode past its time budget is stopped.
     pub fn spawn(
         model: Arc<WhisperModel>,
         stt: &SttConfig,
         privacy: &PrivacyConfig,
+    ) -> Result<Self, crate::models::ModelError> {
+        Self::spawn_with_budget(model, stt, privacy, TimeBudget::Enforced)
+    }
+
+    /// Starts the worker thread, with decodes stopped at their time budget or let finish
+    /// ([`TimeBudget::Unlimited`], for reproducible replays).
+    pub fn spawn_with_budget(
+        model: Arc<WhisperModel>,
+        stt: &SttConfig,
+        privacy: &PrivacyConfig,
+        time_budget: TimeBudget,
     ) -> Result<Self, crate::models::ModelError> {
         let states = [model.new_state()?, model.new_state()?];
         let (request_tx, request_rx) = bounded(REQUEST_CHANNEL_CAPACITY);
@@ -200,7 +214,10 @@ impl SttWorker {
         let mut worker = Worker {
             model,
             states,
-            settings: DecodeSettings::from(stt),
+            settings: DecodeSettings {
+                time_budget,
+                ..DecodeSettings::from(stt)
+            },
             screening: Screening::from(stt, privacy),
             max_waiting: stt.max_waiting_clips as usize,
             requests: request_rx,

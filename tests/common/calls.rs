@@ -323,6 +323,33 @@ fn short_opening(script: &mut Script) {
     );
 }
 
+/// A short call: the agent greets in 3.5 s, the caller asks, and the agent's delivery is
+/// flat and quiet from then on. Label `flat` (the agent's flat lines). With so short a
+/// greeting the call's own start is no yardstick; the agent's voice profile is.
+pub fn flat_after_short_greeting_call() -> Call {
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    short_opening(&mut s);
+    s.then(
+        600,
+        Caller,
+        c,
+        "calm",
+        "Hi, I would like to check when my next bill is due, please.",
+    );
+    let flat = a.with_range(5).with_amplitude(30);
+    s.then(700, Agent, flat.clone(), "flat",
+        "Your next bill is due on the fourteenth of the month, and it will be the same amount as the last one.");
+    s.then(
+        400,
+        Agent,
+        flat,
+        "flat",
+        "It will be taken from the card on your account, so there is nothing else you need to do.",
+    );
+    s.into_call(1500)
+}
+
 /// The caller's words show frustration while their voice stays calm; then the agent
 /// acknowledges. Labels: `frustrated_words` (the caller's line), `acknowledgement`.
 pub fn frustrated_words_call() -> Call {
