@@ -211,6 +211,7 @@ fn write_call(path: &Path, agent: &[f32], caller: &[f32]) {
 
 fn to_telephone(from: &Path, to: &Path) {
     let status = Command::new("sox")
+        .arg("-D") // no dither: the same set on every build
         .arg(from)
         .args(["-r", "8000", "-e", "u-law"])
         .arg(to)

@@ -234,7 +234,7 @@ impl fmt::Display for Reason<'_> {
                 let from = match (voice_score > 0.05, words_score > 0.0) {
                     (true, true) => "caller's words and voice",
                     (false, true) => "caller's words",
-                    _ => "caller's pitch, loudness and pace above their baseline",
+                    _ => "caller's voice tense: louder, not higher, than their baseline",
                 };
                 write!(
                     f,
