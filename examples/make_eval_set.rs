@@ -253,18 +253,7 @@ fn scripted_calls(out: &Path) -> usize {
         std::fs::remove_file(&pcm).ok();
         (wav, rendered)
     };
-    let stretch = |rendered: &RenderedCall, label: &str| -> (u64, u64) {
-        let lines: Vec<_> = rendered
-            .placed
-            .iter()
-            .filter(|l| l.label == label)
-            .collect();
-        assert!(!lines.is_empty(), "no line labelled {label}");
-        (
-            lines.iter().map(|l| l.start_ms).min().unwrap(),
-            lines.iter().map(|l| l.end_ms).max().unwrap(),
-        )
-    };
+    let stretch = |rendered: &RenderedCall, label: &str| rendered.stretch(label);
     let window = |nudge: &str, (from, to): (u64, u64), why: &str| json!({"nudge": nudge, "from_ms": from, "to_ms": to, "why": why});
 
     let (_, coaching) = render("coaching", coaching_call());

@@ -16,12 +16,13 @@
 //! unless given one explicitly, so a replay's output does not depend on whose PC runs it.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::AgentProfileConfig;
+use crate::private_file::{create_private_dir_all, write_private_file};
 use crate::prosody::ProsodyStats;
 
 /// The file name under the user's data directory's `callcue` folder.
@@ -256,33 +257,6 @@ pub fn profile_path(configured: &str) -> Option<PathBuf> {
         return Some(PathBuf::from(configured));
     }
     dirs::data_local_dir().map(|dir| dir.join("callcue").join(PROFILE_FILE_NAME))
-}
-
-#[cfg(unix)]
-fn create_private_dir_all(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir_all(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
-}
-
-fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod live;
 pub mod models;
 pub mod nudge;
 pub mod output;
+pub mod private_file;
 pub mod prosody;
 pub mod replay;
 pub mod stt;

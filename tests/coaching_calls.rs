@@ -10,7 +10,7 @@ use std::path::Path;
 use common::calls::{calm_call, coaching_call, flat_after_short_greeting_call, monologue_call};
 use common::cli::callcue;
 use common::events::{nudges, parse_stream, Ev, Side as EvSide};
-use common::synth::{render_call_at, PlacedLine, RenderedCall};
+use common::synth::{render_call_at, RenderedCall};
 
 /// Slack after a stretch ends for a nudge about it (judged on the latest speech).
 const AFTER_STRETCH_MS: u64 = 1500;
@@ -33,16 +33,7 @@ fn replay_with(call_wav: &Path, extra_args: &[&str]) -> Vec<Ev> {
 }
 
 fn stretch(rendered: &RenderedCall, label: &str) -> (u64, u64) {
-    let lines: Vec<&PlacedLine> = rendered
-        .placed
-        .iter()
-        .filter(|l| l.label == label)
-        .collect();
-    assert!(!lines.is_empty(), "no line labelled {label}");
-    (
-        lines.iter().map(|l| l.start_ms).min().unwrap(),
-        lines.iter().map(|l| l.end_ms).max().unwrap(),
-    )
+    rendered.stretch(label)
 }
 
 fn nudge_times(events: &[Ev], id: &str) -> Vec<u64> {

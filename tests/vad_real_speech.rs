@@ -190,7 +190,7 @@ fn real_two_channel_recording_replays_with_both_sides() {
         callcue::replay::load_call(&callcue::replay::CallSource::Stereo(path), &config.audio)
             .unwrap();
     let mut speech = Vec::new();
-    let mut caller_cut_in = false;
+    let mut interruptions = 0;
     let summary = analyze_call(&call, &config, &mut |event: &Event<'_>| match *event {
         Event::Speech {
             speaker,
@@ -200,10 +200,7 @@ fn real_two_channel_recording_replays_with_both_sides() {
             end_ms,
             ..
         } => speech.push((speaker, loudness_dbfs, pitch_hz, end_ms - start_ms)),
-        Event::Interruption {
-            by: Speaker::Caller,
-            ..
-        } => caller_cut_in = true,
+        Event::Interruption { .. } => interruptions += 1,
         _ => {}
     });
     for side in [Speaker::Agent, Speaker::Caller] {
@@ -222,9 +219,8 @@ fn real_two_channel_recording_replays_with_both_sides() {
             assert!(*duration_ms > 1000, "{side:?}: {duration_ms} ms");
         }
     }
-    assert!(
-        caller_cut_in,
-        "the caller starts while the agent talks: {speech:?}"
-    );
+    // The two talk at once from the start (the caller 0.4 s after the agent): two
+    // people starting together, which a listener does not hear as an interruption.
+    assert_eq!(interruptions, 0, "{speech:?}");
     assert_eq!(summary.nudges_total, 0);
 }

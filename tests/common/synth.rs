@@ -93,6 +93,18 @@ pub struct RenderedCall {
     pub duration_ms: u64,
 }
 
+impl RenderedCall {
+    /// From the first start to the last end of the lines labelled `label`.
+    pub fn stretch(&self, label: &str) -> (u64, u64) {
+        let lines: Vec<&PlacedLine> = self.placed.iter().filter(|l| l.label == label).collect();
+        assert!(!lines.is_empty(), "no line labelled {label}");
+        (
+            lines.iter().map(|l| l.start_ms).min().unwrap(),
+            lines.iter().map(|l| l.end_ms).max().unwrap(),
+        )
+    }
+}
+
 fn cache_dir() -> PathBuf {
     let dir = std::env::temp_dir().join("callcue-synth-cache");
     std::fs::create_dir_all(&dir).expect("cache dir");

@@ -2,10 +2,11 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use callcue::config::StreamConfig;
+use callcue::private_file::{create_private_dir_all, write_private_file};
 
 use super::StreamError;
 
@@ -169,32 +170,4 @@ fn token_error(path: &Path, problem: String) -> StreamError {
         path: path.to_owned(),
         problem,
     }
-}
-
-#[cfg(unix)]
-fn create_private_dir_all(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir_all(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
-}
-
-/// Creates `path` (it must not exist) readable and writable by this user only on Unix.
-fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
 }
