@@ -7,7 +7,7 @@
 //! the caller; acknowledgements, blocking language and apologies from the agent.
 //!
 //! A phrase is reported once per clip even though a clip's partials and its final all
-//! contain it. Bare apologies are judged on final transcripts only, where the sentence is
+//! contain it. Losses are heard in final transcripts only. Bare apologies are judged on final transcripts only, where the sentence is
 //! whole. The agent's turns are their final transcripts of three words or more (shorter
 //! ones are backchannels); they count towards `use_name` and end the caller's explanation
 //! for `restate`.
@@ -130,7 +130,13 @@ impl WordCues {
                     &normalized,
                     &mut heard,
                 );
-                self.match_list(speaker, clip_id, WordCue::Loss, &normalized, &mut heard);
+                // A loss from final transcripts only: a partial cut mid-sentence is where
+                // whisper mishears most ("cancer" in "Kids are talking by the door"), a
+                // false condolence is among the worst nudges, and condolences come after
+                // the caller finishes anyway.
+                if is_final {
+                    self.match_list(speaker, clip_id, WordCue::Loss, &normalized, &mut heard);
+                }
                 self.match_list(speaker, clip_id, WordCue::Positive, &normalized, &mut heard);
                 // Names from final transcripts only: a partial cut mid-name misspells it.
                 if is_final && self.caller_name.is_none() {
@@ -330,6 +336,9 @@ mod tests {
             cue_list(&heard),
             vec![(WordCue::Frustration, "ridiculous", false)]
         );
+        // A loss in a partial is not heard (whisper mishears most there); in the final it is.
+        let (heard, _) = words.hear(Speaker::Caller, 2, false, "My mother passed away", 2500);
+        assert!(cue_list(&heard).is_empty(), "{heard:?}");
         let (heard, _) = words.hear(
             Speaker::Caller,
             2,
