@@ -707,6 +707,30 @@ fn profile(explicit: Option<&Path>, command: ProfileCommand) -> anyhow::Result<(
     Ok(())
 }
 
+/// Doctor's line on the agent voice profile. A profile that cannot be read is a warning,
+/// not a failure: live coaching then uses each call's own start.
+fn profile_status(config: &Config) -> String {
+    if !config.agent_profile.enabled {
+        return "ok    agent voice profile: switched off in config (agent_profile.enabled = false)"
+            .into();
+    }
+    let Some(path) = profile_path(&config.agent_profile.path) else {
+        return "WARN  agent voice profile: no user data directory; set agent_profile.path".into();
+    };
+    match AgentProfile::load(&path) {
+        Ok(profile) if profile.calls() > 0 => format!(
+            "ok    agent voice profile: {} ({} call(s))",
+            path.display(),
+            profile.calls()
+        ),
+        Ok(_) => format!(
+            "ok    agent voice profile: {} (the first live call calibrates it)",
+            path.display()
+        ),
+        Err(e) => format!("WARN  agent voice profile: {e}"),
+    }
+}
+
 fn doctor(explicit: Option<&Path>) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out, "callcue {}", env!("CARGO_PKG_VERSION"))?;
@@ -740,6 +764,7 @@ fn doctor(explicit: Option<&Path>) -> anyhow::Result<()> {
     let config = Config::load_default_locations(explicit)
         .map(|(c, _)| c)
         .unwrap_or_default();
+    writeln!(out, "{}", profile_status(&config))?;
     if !config.stt.enabled {
         writeln!(
             out,
