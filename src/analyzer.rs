@@ -481,11 +481,8 @@ impl CallAnalyzer {
             let reason = match item.cue {
                 WordCue::Frustration => {
                     let score = self.config.words.frustration_phrase_score;
-                    let (event, finished_peak) = self.frustration.add_words(t_ms, score);
-                    self.tally.episode_ended(finished_peak);
-                    if let Some(event) = event {
-                        self.signal_with_latency(&event, Some(words_latency_ms), sink);
-                    }
+                    let judged = self.frustration.add_words(t_ms, score);
+                    self.frustration_judged(judged, words_latency_ms, sink);
                     None
                 }
                 WordCue::Acknowledgement => {
@@ -493,11 +490,8 @@ impl CallAnalyzer {
                     None
                 }
                 WordCue::Positive => {
-                    let (event, finished_peak) = self.frustration.hear_positive(t_ms);
-                    self.tally.episode_ended(finished_peak);
-                    if let Some(event) = event {
-                        self.signal_with_latency(&event, Some(words_latency_ms), sink);
-                    }
+                    let judged = self.frustration.hear_positive(t_ms);
+                    self.frustration_judged(judged, words_latency_ms, sink);
                     None
                 }
                 WordCue::Loss => Some((
@@ -537,6 +531,20 @@ impl CallAnalyzer {
                 Some(words_latency_ms),
                 sink,
             );
+        }
+    }
+
+    /// Takes the caller's frustration judged on their words: tallies a finished episode
+    /// and signals a change (with the words' transcription delay as its latency).
+    fn frustration_judged(
+        &mut self,
+        (event, finished_peak): (Option<Event<'static>>, Option<(u64, f32)>),
+        latency_ms: f64,
+        sink: &mut dyn EventSink,
+    ) {
+        self.tally.episode_ended(finished_peak);
+        if let Some(event) = event {
+            self.signal_with_latency(&event, Some(latency_ms), sink);
         }
     }
 
