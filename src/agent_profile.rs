@@ -237,17 +237,15 @@ impl ProfileStore {
         &self.path
     }
 
-    /// Learns from one call's figures if there was enough calm agent speech, and writes
-    /// the profile. Returns whether the call was kept.
-    pub fn learn(&mut self, call: Option<CallVoice>) -> Result<bool, ProfileError> {
-        let Some(call) = call.filter(|c| c.speech_ms >= self.min_speech_ms) else {
-            return Ok(false);
-        };
+    /// Learns from one call's figures if there was enough calm agent speech. Returns the
+    /// profile to write and where, when the call was kept: the caller writes it where
+    /// disk I/O cannot hold anything up (see [`AgentProfile::save`]).
+    pub fn learn(&mut self, call: Option<CallVoice>) -> Option<(PathBuf, AgentProfile)> {
+        let call = call.filter(|c| c.speech_ms >= self.min_speech_ms)?;
         if !self.profile.add_call(call, self.keep_calls) {
-            return Ok(false);
+            return None;
         }
-        self.profile.save(&self.path)?;
-        Ok(true)
+        Some((self.path.clone(), self.profile.clone()))
     }
 }
 

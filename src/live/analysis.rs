@@ -8,6 +8,7 @@
 //! clock, when neither delivers. Speech-to-text runs on its own thread and is only ever
 //! polled here, so whisper never holds up the next frame.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use super::bleed::BleedGate;
 use super::calls::{AudioCallChange, CallDetector, Preroll};
 use super::framer::SideFramer;
 use super::{unix_now_ms, ControlReceiver, DeviceNews, LiveControl, LiveSink};
-use crate::agent_profile::ProfileStore;
+use crate::agent_profile::{AgentProfile, ProfileStore};
 use crate::capture::{CaptureClock, Side};
 use crate::config::Config;
 use crate::event::{CallMarkedBy, Change, Event, EventSink, NoticeCode};
@@ -104,6 +105,8 @@ struct Analysis {
     stt_notice_given: bool,
     /// The agent's voice profile, when kept (`agent_profile.enabled`).
     profile: Option<ProfileStore>,
+    /// The thread writing the profile after the last call, if one was started.
+    profile_writer: Option<std::thread::JoinHandle<()>>,
     sink: Box<dyn LiveSink>,
     /// Sides lost and not back yet.
     lost: [bool; 2],
@@ -156,6 +159,7 @@ impl Analysis {
             stt,
             stt_notice_given: false,
             profile: open_profile(&config),
+            profile_writer: None,
             sink,
             lost: [false; 2],
             dropped_before: [0; 2],
@@ -486,11 +490,8 @@ impl Analysis {
         });
         let agent_voice = call.analyzer.agent_voice();
         call.analyzer.finish_with_stt(&mut stamp, stt_totals);
-        if let Some(profile) = self.profile.as_mut() {
-            if let Err(e) = profile.learn(agent_voice) {
-                eprintln!("callcue: {e}; the agent voice profile is not updated");
-                self.profile = None;
-            }
+        if let Some(learned) = self.profile.as_mut().and_then(|p| p.learn(agent_voice)) {
+            self.write_profile(learned);
         }
         let dropped_now = self.frames_dropped_now();
         let (median, p95, max) = call.delays.summary();
@@ -540,6 +541,29 @@ impl Analysis {
     fn shut_down(mut self) {
         if self.call.is_some() {
             self.end_call(CallMarkedBy::Shutdown);
+        }
+        if let Some(writer) = self.profile_writer.take() {
+            let _ = writer.join();
+        }
+    }
+
+    /// Writes the agent voice profile on thread `callcue-profile`, so the analysis never
+    /// waits on the disk; the previous write is joined first (it had a whole call to
+    /// finish). A write that fails is said in the log; the next call tries again.
+    fn write_profile(&mut self, (path, profile): (PathBuf, AgentProfile)) {
+        if let Some(previous) = self.profile_writer.take() {
+            let _ = previous.join();
+        }
+        let spawned = std::thread::Builder::new()
+            .name("callcue-profile".into())
+            .spawn(move || {
+                if let Err(e) = profile.save(&path) {
+                    eprintln!("callcue: {e}; the agent voice profile is not updated");
+                }
+            });
+        match spawned {
+            Ok(writer) => self.profile_writer = Some(writer),
+            Err(e) => eprintln!("callcue: cannot start the profile writer: {e}"),
         }
     }
 }
