@@ -210,7 +210,7 @@ fn main() {
                 let mut logprob = 0.0;
                 for round in 0..rounds {
                     let decoded =
-                        transcribe(&model, &mut state, &settings, mode, &clip.audio).unwrap();
+                        transcribe(&model, &mut state, &settings, mode, &clip.audio, None).unwrap();
                     tally.decode_ms.push(decoded.decode_ms);
                     if round == 0 {
                         text = decoded.text;

@@ -199,7 +199,9 @@ fn replay_speed(dir: &Path) {
             call_s / seconds,
             stt.map(|s| format!(
                 ", {} clips, decode mean {} ms / max {} ms, {} dropped, {} superseded",
-                s.clips_submitted, s.decode_ms_mean, s.decode_ms_max, s.clips_dropped, s.partials_superseded
+                s.clips_submitted,
+                s.decode_ms_mean.map_or("-".into(), |v| v.to_string()),
+                s.decode_ms_max.map_or("-".into(), |v| v.to_string()), s.clips_dropped, s.partials_superseded
             ))
             .unwrap_or_default()
         );

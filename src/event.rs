@@ -559,6 +559,9 @@ pub enum NoticeCode {
     DeviceLost,
     /// A lost capture device is back.
     DeviceBack,
+    /// The machine is too busy for speech-to-text to keep up: it steps down on purpose
+    /// (no partials first). Said once per call, with the decode rate measured.
+    SttDegraded,
 }
 
 impl Event<'_> {

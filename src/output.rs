@@ -220,13 +220,24 @@ impl std::fmt::Display for TextLine<'_, '_> {
                 let nudges: Vec<String> = s.nudges.iter().map(|n| format!("{} x{}", n.nudge.as_str(), n.count)).collect();
                 write!(f, "      nudges: {} ({}), {} held back", s.nudges_total, if nudges.is_empty() { "none".to_string() } else { nudges.join(", ") }, s.nudges_suppressed)?;
                 if let Some(stt) = &s.speech_to_text {
+                    write!(f, "\n      speech-to-text: {} clips, {} transcripts", stt.clips_submitted, stt.transcripts)?;
+                    if let (Some(mean), Some(max)) = (stt.decode_ms_mean, stt.decode_ms_max) {
+                        write!(f, ", decode {mean} ms mean / {max} ms max")?;
+                    }
                     write!(
                         f,
-                        "\n      speech-to-text: {} clips, {} transcripts, decode {} ms mean / {} ms max; shed: {} superseded, {} dropped, {} aborted; filtered: {} silence/noise, {} artefacts",
-                        stt.clips_submitted, stt.transcripts, stt.decode_ms_mean, stt.decode_ms_max,
+                        "; shed: {} superseded, {} dropped, {} aborted; filtered: {} silence/noise, {} artefacts",
                         stt.partials_superseded, stt.clips_dropped, stt.decodes_aborted,
                         stt.filtered_no_speech, stt.filtered_artefacts
                     )?;
+                    if stt.load_step_deepest != crate::stt::LoadStep::Full {
+                        write!(
+                            f,
+                            "\n      busy PC: stepped down to {}; {} partials held back, {} clips skipped, {}-{} threads",
+                            stt.load_step_deepest.name(),
+                            stt.partials_held_back, stt.clips_skipped_busy, stt.decode_threads_min, stt.decode_threads_max
+                        )?;
+                    }
                 }
                 Ok(())
             }

@@ -16,7 +16,7 @@ use crate::config::{AudioConfig, Config};
 use crate::event::{Event, EventSink, NoticeCode};
 use crate::prosody::ProsodyStats;
 use crate::stt::worker::SttOutcome;
-use crate::stt::{PendingJob, SpeechToText, TimeBudget, Transcript, WhisperModel};
+use crate::stt::{Degradation, PendingJob, SpeechToText, TimeBudget, Transcript, WhisperModel};
 use crate::summary::CallSummary;
 use crate::ANALYSIS_RATE_HZ;
 
@@ -264,6 +264,9 @@ pub fn analyze_call_with_profile(
         if let Some(stt) = speech_to_text.as_mut() {
             collect_outcomes(stt, frame_start_ms, pace, &mut ready);
             deliver(&mut analyzer, &mut ready, frame_start_ms, sink);
+            if let Some(degradation) = stt.take_degradation() {
+                notice_stt_degraded(&degradation, frame_start_ms, sink);
+            }
         }
         analyzer.process_frame(agent, caller, sink);
         if let Some(stt) = speech_to_text.as_mut() {
@@ -291,6 +294,16 @@ pub fn analyze_call_with_profile(
         stt.totals()
     });
     analyzer.finish_with_stt(sink, totals)
+}
+
+/// Says once that speech-to-text steps down for a busy machine (never in reproducible
+/// replays: their worker does not adapt to load).
+fn notice_stt_degraded(degradation: &Degradation, t_ms: u64, sink: &mut dyn EventSink) {
+    sink.emit(&Event::Notice {
+        t_ms,
+        code: NoticeCode::SttDegraded,
+        message: &degradation.message(),
+    });
 }
 
 fn notice_stt_unavailable(reason: &str, sink: &mut dyn EventSink) {

@@ -60,6 +60,7 @@ fn an_imported_faster_whisper_model_loads_and_transcribes() {
         &settings,
         DecodeMode::SizedContext,
         &audio,
+        None,
     )
     .unwrap();
     let wer = word_error_rate(sentence, &decoded.text);
@@ -202,6 +203,7 @@ fn a_decode_past_its_budget_is_stopped() {
         &settings,
         DecodeMode::FullWindow,
         &audio,
+        None,
     )
     .unwrap();
     assert!(decoded.aborted, "{decoded:?}");
@@ -214,6 +216,7 @@ fn a_decode_past_its_budget_is_stopped() {
         &settings,
         DecodeMode::SizedContext,
         &audio,
+        None,
     )
     .unwrap();
     assert!(

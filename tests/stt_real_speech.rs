@@ -118,6 +118,7 @@ fn real_voices_are_transcribed_and_the_sized_context_costs_no_accuracy() {
             &settings,
             DecodeMode::SizedContext,
             &audio,
+            None,
         )
         .unwrap();
         let wer_sized = word_error_rate(&reference.text, &clip.text);
@@ -127,6 +128,7 @@ fn real_voices_are_transcribed_and_the_sized_context_costs_no_accuracy() {
             &settings,
             DecodeMode::FullWindow,
             &audio,
+            None,
         )
         .unwrap();
         let wer_full = word_error_rate(&reference.text, &clip_full.text);

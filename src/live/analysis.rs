@@ -580,6 +580,14 @@ fn analyze_frame(call: &mut ActiveCall, agent: &[f32], caller: &[f32], sink: &mu
                     .process_transcript(&transcript, frame_start_ms, &mut stamp);
             }
         }
+        // Once a call, when whisper first steps down for a busy PC.
+        if let Some(degradation) = stt.take_degradation() {
+            stamp.emit(&Event::Notice {
+                t_ms: frame_start_ms,
+                code: NoticeCode::SttDegraded,
+                message: &degradation.message(),
+            });
+        }
     }
     call.analyzer.process_frame(agent, caller, &mut stamp);
     if let Some(stt) = call.stt.as_mut() {

@@ -6,12 +6,15 @@
 //! - [`whisper`] loads the model and decodes one clip with an audio context sized to it.
 //! - [`worker`] is the named thread that owns the whisper states, with bounded queues and
 //!   visible load shedding.
+//! - [`load`] keeps whisper usable on a busy desktop: threads from the cores other
+//!   programs leave free, and deliberate steps down when finals still come late.
 //! - [`SpeechToText`] ties them together for a call: frames in, [`SttOutcome`]s out.
 //!
 //! Transcripts stay in memory; text that looks like card or account numbers is masked
 //! before it leaves the worker (`privacy.mask_numbers`).
 
 pub mod clip;
+pub mod load;
 pub mod whisper;
 pub mod worker;
 
@@ -19,6 +22,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use clip::{ClipKind, ClipSpan, SpeechClipper};
+pub use load::{Degradation, LoadStep};
 pub use whisper::{DecodeMode, TimeBudget, WhisperModel};
 pub use worker::{SkipReason, SttOutcome, SttTotals, SttWorker};
 
@@ -178,6 +182,12 @@ impl SpeechToText {
             },
         };
         (job, outcome)
+    }
+
+    /// What speech-to-text measured when it first stepped down for a busy machine, once
+    /// per call (for the `stt_degraded` notice).
+    pub fn take_degradation(&self) -> Option<Degradation> {
+        self.worker.take_degradation()
     }
 
     /// The totals for the summary.

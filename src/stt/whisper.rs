@@ -8,6 +8,13 @@
 //! aborted ([`TimeBudget::Enforced`]; reproducible replays use [`TimeBudget::Unlimited`], so
 //! their text never depends on the machine's speed or load). [`DecodeMode::FullWindow`]
 //! decodes with the full 30 s context, for comparison.
+//!
+//! Whisper writes its timestamps. Without them, the context sized past a short clip invited
+//! whisper to fill the silence after the speech with the sentence again ("Could you spell
+//! that for me, please? Could you spell that for me, please?" from 1.3 s of speech: 3 of 50
+//! finals of a real four-minute call); with them whisper knows where the audio ends and
+//! stops, and a segment it still places after the clip's last voiced frame (plus
+//! [`PAST_SPEECH_MARGIN_MS`]) is dropped as invented.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +34,12 @@ const AUDIO_CONTEXT_FRAMES_PER_S: f64 = 50.0;
 const AUDIO_CONTEXT_MARGIN_FRAMES: u32 = 64;
 /// Tokens allowed on top of the per-second allowance.
 const MIN_TOKENS: u32 = 8;
+/// Timestamp tokens allowed: a pair per segment, a segment every 2 s at most, plus a pair.
+/// (A decode that reaches its cap before its first timestamp pair has no text at all, so
+/// this errs on the generous side.)
+const TIMESTAMP_TOKENS_PER_2_S: u32 = 2;
+/// Text whisper places this long or more after the clip's last voiced frame is dropped.
+pub const PAST_SPEECH_MARGIN_MS: u64 = 200;
 
 /// A loaded whisper model: one context, shared by the per-channel states.
 pub struct WhisperModel {
@@ -133,6 +146,8 @@ pub struct Decoded {
     pub audio_context_frames: u32,
     /// Whether the decode ran past its budget and was aborted (the text is then empty).
     pub aborted: bool,
+    /// Segments dropped because whisper placed them after the clip's speech.
+    pub segments_past_speech: u32,
     /// Wall-clock time of the decode.
     pub decode_ms: f64,
 }
@@ -178,9 +193,14 @@ impl DecodeSettings {
         sized.max(self.min_audio_context_frames).min(full_frames)
     }
 
-    /// The most tokens a clip of `clip_s` seconds may produce.
+    /// The most text tokens a clip of `clip_s` seconds may produce.
     pub fn max_tokens(&self, clip_s: f64) -> u32 {
         MIN_TOKENS + (clip_s * f64::from(self.max_tokens_per_s)).ceil() as u32
+    }
+
+    /// The most tokens in all, timestamps included.
+    fn max_tokens_with_timestamps(&self, clip_s: f64) -> u32 {
+        self.max_tokens(clip_s) + TIMESTAMP_TOKENS_PER_2_S * (1 + (clip_s / 2.0).ceil() as u32)
     }
 
     /// How long a decode of a clip of `clip_s` seconds may take.
@@ -221,13 +241,16 @@ unsafe extern "C" fn abort_past_deadline(user_data: *mut std::ffi::c_void) -> bo
     late
 }
 
-/// Transcribes one clip with `state` (16 kHz mono samples).
+/// Transcribes one clip with `state` (16 kHz mono samples). `speech_end_ms` is where the
+/// clip's last voiced frame ends, from the clip's start (`None`: the whole clip may hold
+/// speech); text whisper places later than that is dropped.
 pub fn transcribe(
     model: &WhisperModel,
     state: &mut WhisperState,
     settings: &DecodeSettings,
     mode: DecodeMode,
     audio: &[f32],
+    speech_end_ms: Option<u64>,
 ) -> Result<Decoded, DecodeError> {
     let clip_s = audio.len() as f64 / f64::from(ANALYSIS_RATE_HZ);
     let clip_ms = (clip_s * 1000.0) as u64;
@@ -241,8 +264,7 @@ pub fn transcribe(
     params.set_language(Some("en"));
     params.set_translate(false);
     params.set_no_context(true);
-    params.set_single_segment(true);
-    params.set_no_timestamps(true);
+    params.set_no_timestamps(false);
     params.set_print_special(false);
     params.set_print_progress(false);
     params.set_print_realtime(false);
@@ -252,7 +274,7 @@ pub fn transcribe(
     params.set_temperature(0.0);
     // No fallback to higher temperatures: one greedy pass, predictable time.
     params.set_temperature_inc(0.0);
-    params.set_max_tokens(settings.max_tokens(clip_s) as i32);
+    params.set_max_tokens(settings.max_tokens_with_timestamps(clip_s) as i32);
     if mode == DecodeMode::SizedContext {
         params.set_audio_ctx(audio_context_frames as i32);
     }
@@ -307,9 +329,19 @@ pub fn transcribe(
     let mut no_speech_probability = 0.0f32;
     let first_special_token = model.context.token_eot();
     let (mut logprob_sum, mut text_tokens) = (0.0f32, 0u32);
+    let mut segments_past_speech = 0;
+    // Segment timestamps are in hundredths of a second from the clip's start.
+    let last_start_cs = speech_end_ms.map(|ms| ((ms + PAST_SPEECH_MARGIN_MS) / 10) as i64);
     for segment in state.as_iter() {
+        if last_start_cs.is_some_and(|last| segment.start_timestamp() >= last) {
+            segments_past_speech += 1;
+            continue;
+        }
         no_speech_probability = no_speech_probability.max(segment.no_speech_probability());
         if let Ok(piece) = segment.to_str_lossy() {
+            if !text.is_empty() && !piece.starts_with(' ') {
+                text.push(' ');
+            }
             text.push_str(&piece);
         }
         for i in 0..segment.n_tokens() {
@@ -332,6 +364,7 @@ pub fn transcribe(
         mean_token_logprob,
         audio_context_frames,
         aborted: false,
+        segments_past_speech,
         decode_ms,
     })
 }
@@ -353,6 +386,7 @@ mod tests {
     fn tokens_and_budget_grow_with_the_clip() {
         let settings = DecodeSettings::from(&SttConfig::default());
         assert_eq!(settings.max_tokens(2.0), 20);
+        assert_eq!(settings.max_tokens_with_timestamps(2.0), 24);
         assert!(settings.max_tokens(10.0) > settings.max_tokens(2.0));
         assert_eq!(settings.budget(0.0), Duration::from_millis(1500));
         assert_eq!(settings.budget(10.0), Duration::from_millis(2500));
@@ -399,6 +433,7 @@ mod tests {
             &settings,
             DecodeMode::SizedContext,
             &audio,
+            None,
         )
         .expect("decodes");
         assert!(enforced.aborted, "{enforced:?}");
@@ -409,6 +444,7 @@ mod tests {
             &settings,
             DecodeMode::SizedContext,
             &audio,
+            None,
         )
         .expect("decodes");
         assert!(!unlimited.aborted, "{unlimited:?}");

@@ -9,9 +9,16 @@
 //! oldest waiting clip is dropped. Results come back on a second bounded channel.
 //!
 //! One model context is shared; each channel has its own whisper state.
+//!
+//! On a busy machine (live and as-live replays only) the worker decodes with as many
+//! threads as other programs leave cores free, runs at batch priority so the capture and
+//! analysis threads always come first, and steps down on purpose when finals still come
+//! late (see [`super::load`]): the submitter stops sending partials, and the worker uses
+//! one thread, a smaller context, and finally skips clips it could not decode in time
+//! ([`SkipReason::Busy`]).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -21,6 +28,9 @@ use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 use crate::config::{PrivacyConfig, SttConfig};
 use crate::event::Speaker;
 use crate::stt::clip::{ClipKind, ClipSpan, ReadyClip};
+use crate::stt::load::{
+    threads_for_free_cores, Degradation, FreeCoresProbe, LoadGovernor, LoadStep,
+};
 use crate::stt::whisper::{
     transcribe, DecodeMode, DecodeSettings, Decoded, TimeBudget, WhisperModel,
 };
@@ -70,6 +80,11 @@ pub enum SkipReason {
     Artefact,
     /// Whisper failed.
     Failed,
+    /// The machine was too busy: at the last load step, a decode that would not have
+    /// finished within its budget is not started.
+    Busy,
+    /// A partial not decoded because whisper was behind (the clip's final still is).
+    HeldBack,
 }
 
 /// What became of one submitted clip. Every submitted job gets exactly one.
@@ -105,9 +120,26 @@ struct SttCounters {
     no_speech: AtomicU64,
     artefacts: AtomicU64,
     failed: AtomicU64,
+    busy: AtomicU64,
+    segments_past_speech: AtomicU64,
+    /// Partials the submitter held back because whisper was behind.
+    partials_held_back: AtomicU64,
     decodes: AtomicU64,
     decode_us_total: AtomicU64,
     decode_us_max: AtomicU64,
+    threads_min: AtomicU64,
+    threads_max: AtomicU64,
+    /// The current [`LoadStep`] (its index) and the lowest reached.
+    load_step: AtomicUsize,
+    load_step_deepest: AtomicUsize,
+    /// Set when the worker first steps down; taken once by the analysis thread.
+    degraded_unreported: AtomicBool,
+    /// What the first step down measured: decode rate x1000, median final delay (ms).
+    degraded_rate_milli: AtomicU64,
+    degraded_delay_ms: AtomicU64,
+    /// Whether decode times belong in the summary (not in reproducible replays, whose
+    /// output must not depend on the machine).
+    timing_reported: AtomicBool,
 }
 
 /// Speech-to-text totals for a call, in the summary.
@@ -131,9 +163,22 @@ pub struct SttTotals {
     pub filtered_artefacts: u64,
     /// Decodes that failed inside whisper.
     pub decodes_failed: u64,
-    /// Mean and longest decode time.
-    pub decode_ms_mean: u64,
-    pub decode_ms_max: u64,
+    /// Stretches of text whisper placed after the clip's speech, dropped as invented.
+    pub segments_past_speech: u64,
+    /// Clips not decoded because the machine was too busy to decode them in time.
+    pub clips_skipped_busy: u64,
+    /// Partial transcripts not asked for because whisper was behind.
+    pub partials_held_back: u64,
+    /// The lowest load step reached (`full` when whisper kept up).
+    pub load_step_deepest: LoadStep,
+    /// Fewest and most threads a decode used.
+    pub decode_threads_min: u64,
+    pub decode_threads_max: u64,
+    /// Mean and longest decode time; absent from reproducible replays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decode_ms_mean: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decode_ms_max: Option<u64>,
 }
 
 impl SttCounters {
@@ -149,12 +194,58 @@ impl SttCounters {
             filtered_no_speech: load(&self.no_speech),
             filtered_artefacts: load(&self.artefacts),
             decodes_failed: load(&self.failed),
-            decode_ms_mean: load(&self.decode_us_total)
-                .checked_div(load(&self.decodes))
-                .unwrap_or(0)
-                / 1000,
-            decode_ms_max: load(&self.decode_us_max) / 1000,
+            segments_past_speech: load(&self.segments_past_speech),
+            clips_skipped_busy: load(&self.busy),
+            partials_held_back: load(&self.partials_held_back),
+            load_step_deepest: LoadStep::from_index(self.load_step_deepest.load(Ordering::Relaxed)),
+            decode_threads_min: if load(&self.decodes) == 0 {
+                0
+            } else {
+                load(&self.threads_min)
+            },
+            decode_threads_max: load(&self.threads_max),
+            decode_ms_mean: self.timing_reported.load(Ordering::Relaxed).then(|| {
+                load(&self.decode_us_total)
+                    .checked_div(load(&self.decodes))
+                    .unwrap_or(0)
+                    / 1000
+            }),
+            decode_ms_max: self
+                .timing_reported
+                .load(Ordering::Relaxed)
+                .then(|| load(&self.decode_us_max) / 1000),
         }
+    }
+
+    fn load_step(&self) -> LoadStep {
+        LoadStep::from_index(self.load_step.load(Ordering::Relaxed))
+    }
+
+    fn set_load_step(&self, step: LoadStep) {
+        self.load_step.store(step as usize, Ordering::Relaxed);
+        self.load_step_deepest
+            .fetch_max(step as usize, Ordering::Relaxed);
+    }
+
+    /// Keeps what the first step down measured for the analysis thread to report.
+    fn report_degradation(&self, first: Degradation) {
+        self.degraded_rate_milli
+            .store((first.decode_rate * 1000.0) as u64, Ordering::Relaxed);
+        self.degraded_delay_ms
+            .store(first.final_delay_ms as u64, Ordering::Relaxed);
+        self.degraded_unreported.store(true, Ordering::Release);
+    }
+
+    /// The first step down, once, if it happened since the last call.
+    fn take_degradation(&self) -> Option<Degradation> {
+        if !self.degraded_unreported.swap(false, Ordering::Acquire) {
+            return None;
+        }
+        Some(Degradation {
+            step: LoadStep::NoPartials,
+            decode_rate: self.degraded_rate_milli.load(Ordering::Relaxed) as f64 / 1000.0,
+            final_delay_ms: self.degraded_delay_ms.load(Ordering::Relaxed) as f64,
+        })
     }
 
     fn count(&self, reason: SkipReason) {
@@ -165,6 +256,8 @@ impl SttCounters {
             SkipReason::NoSpeech => &self.no_speech,
             SkipReason::Artefact => &self.artefacts,
             SkipReason::Failed => &self.failed,
+            SkipReason::Busy => &self.busy,
+            SkipReason::HeldBack => &self.partials_held_back,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -211,6 +304,11 @@ impl SttWorker {
             let _ = buffer_tx.try_send(Vec::with_capacity(clip_len));
         }
         let counters = Arc::new(SttCounters::default());
+        let adapts_to_load = time_budget == TimeBudget::Enforced;
+        counters.threads_min.store(u64::MAX, Ordering::Relaxed);
+        counters
+            .timing_reported
+            .store(adapts_to_load, Ordering::Relaxed);
         let mut worker = Worker {
             model,
             states,
@@ -219,6 +317,12 @@ impl SttWorker {
                 ..DecodeSettings::from(stt)
             },
             screening: Screening::from(stt, privacy),
+            max_threads: stt.threads,
+            context_floor_frames: stt.min_audio_context_frames,
+            governor: LoadGovernor::new(adapts_to_load && stt.adapt_to_load, stt.late_final_ms),
+            // Reproducible replays decode with `stt.threads` whatever the load.
+            probe: adapts_to_load.then(FreeCoresProbe::new),
+            degradation_reported: false,
             max_waiting: stt.max_waiting_clips as usize,
             requests: request_rx,
             outcomes: outcome_tx,
@@ -228,7 +332,10 @@ impl SttWorker {
         };
         let thread = std::thread::Builder::new()
             .name("callcue-stt".into())
-            .spawn(move || worker.run())
+            .spawn(move || {
+                yield_to_the_analysis();
+                worker.run()
+            })
             .map_err(|e| crate::models::ModelError::Unreadable {
                 path: std::path::PathBuf::from("speech-to-text"),
                 message: format!("cannot start the worker thread: {e}"),
@@ -248,6 +355,12 @@ impl SttWorker {
     /// as dropped) when no pooled buffer or channel room is free. Never blocks, and
     /// allocates nothing: the clip is copied into a buffer from the pool.
     pub fn submit(&mut self, speaker: Speaker, clip: &ReadyClip<'_>) -> Option<u64> {
+        if clip.span.kind == ClipKind::Partial && !self.counters.load_step().partials_allowed() {
+            self.counters
+                .partials_held_back
+                .fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
         let Ok(mut audio) = self.free_buffers.try_recv() else {
             self.counters.dropped.fetch_add(1, Ordering::Relaxed);
             return None;
@@ -293,6 +406,11 @@ impl SttWorker {
     pub fn totals(&self) -> SttTotals {
         self.counters.totals()
     }
+
+    /// What the worker measured when it first stepped down for load, once per worker.
+    pub fn take_degradation(&self) -> Option<Degradation> {
+        self.counters.take_degradation()
+    }
 }
 
 impl Drop for SttWorker {
@@ -312,6 +430,15 @@ struct Worker {
     states: [whisper_rs::WhisperState; 2],
     settings: DecodeSettings,
     screening: Screening,
+    /// `stt.threads`: the most threads a decode uses.
+    max_threads: u32,
+    /// `stt.min_audio_context_frames`, before the load steps lower it.
+    context_floor_frames: u32,
+    governor: LoadGovernor,
+    /// `None` in reproducible replays: the thread count never follows the load there.
+    probe: Option<FreeCoresProbe>,
+    /// Whether the first step down was shared (once per worker).
+    degradation_reported: bool,
     max_waiting: usize,
     requests: Receiver<SttRequest>,
     outcomes: Sender<SttOutcome>,
@@ -392,8 +519,51 @@ impl Worker {
             .is_ok()
     }
 
+    /// Sets the threads and context floor for the next decode from the load.
+    fn adapt_to_load(&mut self) {
+        let from_free_cores = match self.probe.as_mut().and_then(FreeCoresProbe::free_cores) {
+            Some(free_cores) => threads_for_free_cores(free_cores, self.max_threads),
+            None => self.max_threads,
+        };
+        self.settings.threads = self.governor.threads(from_free_cores);
+        self.settings.min_audio_context_frames =
+            self.governor.context_floor(self.context_floor_frames);
+    }
+
+    /// Tells the governor how long a job took; shares a change of step.
+    fn judge_lateness(&mut self, job: &SttJob, decoded: &Decoded) {
+        let audio_ms = (job.audio.len() / SAMPLES_PER_MS) as u64;
+        let delay_ms = job.submitted_at.elapsed().as_secs_f64() * 1000.0;
+        let is_final = job.span.kind == ClipKind::Final;
+        let changed = self.governor.record(
+            is_final,
+            audio_ms,
+            decoded.decode_ms,
+            delay_ms,
+            decoded.aborted,
+        );
+        if let Some(step) = changed {
+            self.counters.set_load_step(step);
+            if !self.degradation_reported {
+                if let Some(first) = self.governor.first_degradation() {
+                    self.counters.report_degradation(first);
+                    self.degradation_reported = true;
+                }
+            }
+        }
+    }
+
     /// Transcribes one job and reports it; false once nobody listens any more.
     fn decode(&mut self, job: SttJob) -> bool {
+        if job.span.kind == ClipKind::Partial && !self.governor.step().partials_allowed() {
+            return self.skip(job, SkipReason::HeldBack);
+        }
+        let audio_ms = (job.audio.len() / SAMPLES_PER_MS) as u64;
+        let clip_s = audio_ms as f64 / 1000.0;
+        if self.governor.skips(audio_ms, self.settings.budget(clip_s)) {
+            return self.skip(job, SkipReason::Busy);
+        }
+        self.adapt_to_load();
         let state = &mut self.states[job.speaker.index()];
         let outcome = transcribe(
             &self.model,
@@ -401,11 +571,23 @@ impl Worker {
             &self.settings,
             DecodeMode::SizedContext,
             &job.audio,
+            Some(job.span.speech_end_ms.saturating_sub(job.span.start_ms)),
         );
         let decoded = match outcome {
             Ok(decoded) => decoded,
             Err(_) => return self.skip(job, SkipReason::Failed),
         };
+        self.judge_lateness(&job, &decoded);
+        self.counters
+            .segments_past_speech
+            .fetch_add(u64::from(decoded.segments_past_speech), Ordering::Relaxed);
+        let threads = u64::from(self.settings.threads);
+        self.counters
+            .threads_min
+            .fetch_min(threads, Ordering::Relaxed);
+        self.counters
+            .threads_max
+            .fetch_max(threads, Ordering::Relaxed);
         let decode_us = (decoded.decode_ms * 1000.0) as u64;
         self.counters.decodes.fetch_add(1, Ordering::Relaxed);
         self.counters
@@ -438,6 +620,20 @@ impl Worker {
         self.outcomes
             .send(SttOutcome::Transcribed(transcript))
             .is_ok()
+    }
+}
+
+/// Lets whisper's threads give way to callcue's own capture and analysis threads: on Linux
+/// the worker (and the ggml threads it starts, which inherit it) runs under the batch
+/// scheduling policy, which keeps its fair share of the CPU against other programs but is
+/// never preferred when an interactive thread wakes. Elsewhere, and if the system refuses,
+/// nothing changes.
+fn yield_to_the_analysis() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: plain system call on the calling thread (pid 0) with a valid parameter.
+        let _ = unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) };
     }
 }
 

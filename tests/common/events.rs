@@ -105,8 +105,17 @@ pub struct SttTotals {
     pub filtered_no_speech: u64,
     pub filtered_artefacts: u64,
     pub decodes_failed: u64,
-    pub decode_ms_mean: u64,
-    pub decode_ms_max: u64,
+    pub segments_past_speech: u64,
+    pub clips_skipped_busy: u64,
+    pub partials_held_back: u64,
+    pub load_step_deepest: String,
+    pub decode_threads_min: u64,
+    pub decode_threads_max: u64,
+    /// Absent from reproducible replays.
+    #[serde(default)]
+    pub decode_ms_mean: Option<u64>,
+    #[serde(default)]
+    pub decode_ms_max: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -128,6 +137,7 @@ pub enum NoticeCode {
     SttUnavailable,
     DeviceLost,
     DeviceBack,
+    SttDegraded,
 }
 
 /// One line of the stream.
