@@ -35,7 +35,7 @@ use crate::stt::whisper::{
     transcribe, DecodeMode, DecodeSettings, Decoded, TimeBudget, WhisperModel,
 };
 use crate::stt::Transcript;
-use crate::text::{clean_transcript, mask_digit_runs, normalize};
+use crate::text::{clean_transcript, cut_repeated_tail, mask_digit_runs, normalize};
 use crate::ANALYSIS_RATE_HZ;
 
 /// Requests in flight to the worker at most (the channel's size).
@@ -644,6 +644,12 @@ const MIN_WORDS_PER_VOICED_S: f32 = 0.6;
 /// ...judged only on clips with at least this much voice (a short "Okay" is speech).
 const WORD_DENSITY_MIN_VOICED_MS: u64 = 2500;
 
+/// More words than this per second of voice (plus [`WORDS_SLACK`]) cannot all have been
+/// said: fast speech is about 3.5 words a second. Such a text that ends by repeating itself
+/// is whisper filling the rest of its context with the sentence again.
+const MAX_WORDS_PER_VOICED_S: f32 = 4.5;
+const WORDS_SLACK: f32 = 2.0;
+
 /// The limits [`screen`] applies.
 #[derive(Clone, Copy, Debug)]
 pub struct Screening {
@@ -665,7 +671,8 @@ impl Screening {
 /// What of whisper's output becomes a transcript: nothing from an aborted decode, from a
 /// clip whisper rates as no speech, from words whisper was unsure of, from text that is
 /// only a known artefact, or from seconds of voice that hold almost no words; otherwise
-/// the cleaned text, with card-like numbers masked if asked.
+/// the cleaned text, without a repeat at its end that the voice was too short to hold,
+/// with card-like numbers masked if asked.
 pub fn screen(decoded: &Decoded, voiced_ms: u64, limits: &Screening) -> Result<String, SkipReason> {
     if decoded.aborted {
         return Err(SkipReason::Aborted);
@@ -682,15 +689,74 @@ pub fn screen(decoded: &Decoded, voiced_ms: u64, limits: &Screening) -> Result<S
             SkipReason::Artefact
         });
     };
+    let words = normalize(&cleaned).len() as f32;
     if voiced_ms >= WORD_DENSITY_MIN_VOICED_MS {
-        let words_per_s = normalize(&cleaned).len() as f32 * 1000.0 / voiced_ms as f32;
+        let words_per_s = words * 1000.0 / voiced_ms as f32;
         if words_per_s < MIN_WORDS_PER_VOICED_S {
             return Err(SkipReason::NoSpeech);
         }
     }
+    let most_words = MAX_WORDS_PER_VOICED_S * voiced_ms as f32 / 1000.0 + WORDS_SLACK;
+    let cleaned = match cut_repeated_tail(&cleaned) {
+        Some(once) if words > most_words => once,
+        _ => cleaned,
+    };
     Ok(if limits.mask_numbers {
         mask_digit_runs(&cleaned)
     } else {
         cleaned
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(text: &str) -> Decoded {
+        Decoded {
+            text: text.into(),
+            no_speech_probability: 0.05,
+            mean_token_logprob: -0.3,
+            ..Decoded::default()
+        }
+    }
+
+    const LIMITS: Screening = Screening {
+        no_speech_probability_max: 0.6,
+        min_mean_token_logprob: -1.5,
+        mask_numbers: true,
+    };
+
+    #[test]
+    fn a_repeat_the_voice_was_too_short_to_hold_is_cut() {
+        let looped = "Could you spell that for me, please? Could you spell that for me, please?";
+        // 14 words in 1.1 s of voice cannot all have been said.
+        assert_eq!(
+            screen(&decoded(looped), 1100, &LIMITS).as_deref(),
+            Ok("Could you spell that for me, please?")
+        );
+        // In 4 s they can: said twice on purpose.
+        assert_eq!(screen(&decoded(looped), 4000, &LIMITS).as_deref(), Ok(looped));
+        // Dense but not repeating: kept as it is.
+        let dense = "Yes I can see the order number and the delivery date right here";
+        assert_eq!(screen(&decoded(dense), 1000, &LIMITS).as_deref(), Ok(dense));
+    }
+
+    #[test]
+    fn aborted_unsure_and_empty_decodes_give_no_text() {
+        let mut aborted = decoded("Hello there");
+        aborted.aborted = true;
+        assert_eq!(screen(&aborted, 1000, &LIMITS), Err(SkipReason::Aborted));
+        let mut unsure = decoded("Hello there");
+        unsure.mean_token_logprob = -2.0;
+        assert_eq!(screen(&unsure, 1000, &LIMITS), Err(SkipReason::NoSpeech));
+        assert_eq!(
+            screen(&decoded(""), 1000, &LIMITS),
+            Err(SkipReason::NoSpeech)
+        );
+        assert_eq!(
+            screen(&decoded("[BLANK_AUDIO]"), 1000, &LIMITS),
+            Err(SkipReason::Artefact)
+        );
+    }
 }

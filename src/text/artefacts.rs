@@ -103,6 +103,33 @@ pub fn clean(raw: &str) -> CleanedTranscript {
     result
 }
 
+/// `text` without a repeat at its end: a stretch of 2 or more words followed by a copy of
+/// itself that runs to the end of the text, in full ("Could you spell that? Could you spell
+/// that?") or cut off after 3 words or more. `None` when the text does not end so. Blocks
+/// of digits or spelled digits are left alone (numbers are read out twice on purpose).
+///
+/// A repeated sentence can be real speech, so [`clean`] leaves it; the speech-to-text
+/// screen cuts it only when the clip's voiced audio is too short to have held every word.
+pub fn cut_repeated_tail(text: &str) -> Option<String> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let keys: Vec<String> = tokens.iter().map(|t| token_key(t)).collect();
+    let len = keys.len();
+    // The earliest start wins: it cuts the longest repeat.
+    for start in 0..len {
+        for n in 2..=(len - start) {
+            let copy_len = len - start - n;
+            if copy_len == 0 || copy_len > n || (copy_len < n && copy_len < 3) {
+                continue;
+            }
+            let block = &keys[start..start + n];
+            if keys[start + n..] == block[..copy_len] && !block.iter().all(|k| is_digit_key(k)) {
+                return Some(tokens[..start + n].join(" "));
+            }
+        }
+    }
+    None
+}
+
 /// True when the whole of `text` is a known whisper artefact phrase: a video phrase
 /// ("Thanks for watching!") or a one-word silence filler ("you", "bye").
 pub fn is_artefact_phrase(text: &str) -> bool {
@@ -623,5 +650,32 @@ mod tests {
         // Said twice on purpose, with nothing cut off after: kept.
         let twice = "Thank you so much. Thank you so much.";
         assert_eq!(clean_transcript(twice).as_deref(), Some(twice));
+    }
+
+    #[test]
+    fn a_repeat_at_the_end_is_found_whole_or_cut_off() {
+        for (repeated, once) in [
+            (
+                "Could you spell that for me, please? Could you spell that for me, please?",
+                "Could you spell that for me, please?",
+            ),
+            (
+                "Thank you. Okay, so I see two cars on file, which one is it? Okay, so I see two",
+                "Thank you. Okay, so I see two cars on file, which one is it?",
+            ),
+            ("Okay, we'd love to help. Um, we? Um, we?", "Okay, we'd love to help. Um, we?"),
+        ] {
+            assert_eq!(cut_repeated_tail(repeated).as_deref(), Some(once), "{repeated}");
+        }
+        for kept in [
+            "My account number is 4 5 3 2 4 5 3 2",
+            "one two one two",
+            "No, no.",
+            "I would like to speak to the manager please",
+            "Hello there, how are you today?",
+            "",
+        ] {
+            assert_eq!(cut_repeated_tail(kept), None, "{kept}");
+        }
     }
 }

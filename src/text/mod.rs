@@ -27,7 +27,9 @@ pub mod normalize;
 pub mod phrases;
 pub mod wer;
 
-pub use artefacts::{clean, clean_transcript, is_artefact_phrase, CleanedTranscript};
+pub use artefacts::{
+    clean, clean_transcript, cut_repeated_tail, is_artefact_phrase, CleanedTranscript,
+};
 pub use mask::mask_digit_runs;
 pub use names::{caller_name, mentions_name};
 pub use normalize::{normalize, Break, NormalizedText};
