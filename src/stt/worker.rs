@@ -650,6 +650,13 @@ const WORD_DENSITY_MIN_VOICED_MS: u64 = 2500;
 const MAX_WORDS_PER_VOICED_S: f32 = 4.5;
 const WORDS_SLACK: f32 = 2.0;
 
+/// Whisper's no-speech guess (`stt.no_speech_probability_max`) gives way to words it is
+/// sure of (mean token log-probability above this) unless the guess is near certain: real
+/// far-field sentences read with confident words came out at 0.65-0.68, while hold music
+/// and noise came out at 0.87 or more (or as artefacts the cleaning removes).
+const CONFIDENT_WORDS_LOGPROB: f32 = -0.5;
+const NO_SPEECH_NEAR_CERTAIN: f32 = 0.8;
+
 /// The limits [`screen`] applies.
 #[derive(Clone, Copy, Debug)]
 pub struct Screening {
@@ -677,7 +684,9 @@ pub fn screen(decoded: &Decoded, voiced_ms: u64, limits: &Screening) -> Result<S
     if decoded.aborted {
         return Err(SkipReason::Aborted);
     }
-    if decoded.no_speech_probability >= limits.no_speech_probability_max
+    let confident_words = decoded.mean_token_logprob > CONFIDENT_WORDS_LOGPROB
+        && decoded.no_speech_probability < NO_SPEECH_NEAR_CERTAIN;
+    if (decoded.no_speech_probability >= limits.no_speech_probability_max && !confident_words)
         || decoded.mean_token_logprob <= limits.min_mean_token_logprob
     {
         return Err(SkipReason::NoSpeech);
@@ -736,7 +745,10 @@ mod tests {
             Ok("Could you spell that for me, please?")
         );
         // In 4 s they can: said twice on purpose.
-        assert_eq!(screen(&decoded(looped), 4000, &LIMITS).as_deref(), Ok(looped));
+        assert_eq!(
+            screen(&decoded(looped), 4000, &LIMITS).as_deref(),
+            Ok(looped)
+        );
         // Dense but not repeating: kept as it is.
         let dense = "Yes I can see the order number and the delivery date right here";
         assert_eq!(screen(&decoded(dense), 1000, &LIMITS).as_deref(), Ok(dense));
@@ -750,6 +762,25 @@ mod tests {
         let mut unsure = decoded("Hello there");
         unsure.mean_token_logprob = -2.0;
         assert_eq!(screen(&unsure, 1000, &LIMITS), Err(SkipReason::NoSpeech));
+        // A no-speech guess over the limit drops the text, unless whisper is sure of its
+        // words and not near certain there is no speech.
+        let mut maybe_silent = decoded("Hello there");
+        maybe_silent.no_speech_probability = 0.68;
+        maybe_silent.mean_token_logprob = -0.8;
+        assert_eq!(
+            screen(&maybe_silent, 1000, &LIMITS),
+            Err(SkipReason::NoSpeech)
+        );
+        maybe_silent.mean_token_logprob = -0.26;
+        assert_eq!(
+            screen(&maybe_silent, 1000, &LIMITS).as_deref(),
+            Ok("Hello there")
+        );
+        maybe_silent.no_speech_probability = 0.87;
+        assert_eq!(
+            screen(&maybe_silent, 1000, &LIMITS),
+            Err(SkipReason::NoSpeech)
+        );
         assert_eq!(
             screen(&decoded(""), 1000, &LIMITS),
             Err(SkipReason::NoSpeech)

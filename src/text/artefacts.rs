@@ -663,9 +663,16 @@ mod tests {
                 "Thank you. Okay, so I see two cars on file, which one is it? Okay, so I see two",
                 "Thank you. Okay, so I see two cars on file, which one is it?",
             ),
-            ("Okay, we'd love to help. Um, we? Um, we?", "Okay, we'd love to help. Um, we?"),
+            (
+                "Okay, we'd love to help. Um, we? Um, we?",
+                "Okay, we'd love to help. Um, we?",
+            ),
         ] {
-            assert_eq!(cut_repeated_tail(repeated).as_deref(), Some(once), "{repeated}");
+            assert_eq!(
+                cut_repeated_tail(repeated).as_deref(),
+                Some(once),
+                "{repeated}"
+            );
         }
         for kept in [
             "My account number is 4 5 3 2 4 5 3 2",
