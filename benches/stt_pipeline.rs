@@ -10,9 +10,17 @@
 //!    with speech-to-text, reproducibly (waiting for every clip) and as live, against the
 //!    voice-only replay.
 //!
+//! 3. Words on a busy desktop (`../shared/data` when it is there): the real support call
+//!    replayed as live on a quiet machine and beside as many busy programs as there are
+//!    cores (shell loops, as a browser and CRM would take the CPU): end of speech to final
+//!    text, finals lost, aborted decodes, how far speech-to-text stepped down, and the
+//!    word error of its text against the same binary's reproducible replay of the call.
+//!    Then transcripts that repeat themselves on real conversational speech (the support
+//!    call, and the two-person chat plus the ten meeting excerpts back to back on one side).
+//!
 //! Run: `cargo bench --bench stt_pipeline` (needs espeak-ng, sox and
-//! models/ggml-tiny.en.bin: `scripts/get-test-model`). Takes about 6 minutes;
-//! `CALLCUE_BENCH_ONLY=latency` or `=speed` runs one part.
+//! models/ggml-tiny.en.bin: `scripts/get-test-model`). Takes about 12 minutes;
+//! `CALLCUE_BENCH_ONLY=latency`, `=speed` or `=load` runs one part.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -119,14 +127,224 @@ fn main() {
     println!("model: {}\n", model.display());
     let dir = tempfile::tempdir().unwrap();
 
-    // `CALLCUE_BENCH_ONLY=latency` or `=speed` runs one part.
+    // `CALLCUE_BENCH_ONLY=latency`, `=speed` or `=load` runs one part.
     let only = std::env::var("CALLCUE_BENCH_ONLY").unwrap_or_default();
-    if only != "speed" {
+    let runs = |part: &str| only.is_empty() || only == part;
+    if runs("latency") {
         word_latency(dir.path());
     }
-    if only != "latency" {
+    if runs("speed") {
         replay_speed(dir.path());
     }
+    if runs("load") {
+        busy_desktop(dir.path());
+    }
+}
+
+/// Busy programs, one per core, until dropped.
+struct BusyPrograms(Vec<std::process::Child>);
+
+impl BusyPrograms {
+    fn start() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self(
+            (0..cores)
+                .map(|_| {
+                    Command::new("sh")
+                        .args(["-c", "while :; do :; done"])
+                        .spawn()
+                        .expect("sh runs")
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Drop for BusyPrograms {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Each side's final transcripts, in order.
+fn finals_by_side(events: &[Ev]) -> [String; 2] {
+    let mut texts = [String::new(), String::new()];
+    for event in events {
+        if let Ev::Transcript {
+            speaker,
+            text,
+            is_final: true,
+            ..
+        } = event
+        {
+            let side = usize::from(*speaker == Side::Caller);
+            texts[side].push(' ');
+            texts[side].push_str(text);
+        }
+    }
+    texts
+}
+
+/// Whether a transcript repeats itself: 3 words or more said again right after, or a
+/// 2-word stretch twice at the very end ("Um, we? Um, we?").
+fn repeats_itself(text: &str) -> bool {
+    let words = callcue::text::normalize(text).words().to_vec();
+    let n = words.len();
+    let back_to_back = (3..=n / 2)
+        .any(|len| (0..=n - 2 * len).any(|i| words[i..i + len] == words[i + len..i + 2 * len]));
+    let numbers = |w: &[String]| w.iter().all(|w| w.chars().all(|c| c.is_ascii_digit()));
+    let twice_at_end = n >= 4 && words[n - 4..n - 2] == words[n - 2..] && !numbers(&words[n - 2..]);
+    back_to_back || twice_at_end
+}
+
+fn busy_desktop(dir: &Path) {
+    println!("\n3. Words on a busy desktop");
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let call = shared.join("calls/auto_repairs_40.wav");
+    if !call.is_file() {
+        println!("   skipped: no {}", call.display());
+        return;
+    }
+    let (reference, _) = replay(&call, &[]);
+    let reference_text = finals_by_side(&reference);
+    let reference_finals = final_text_latencies(&reference).len();
+    for busy in [false, true] {
+        let load = busy.then(BusyPrograms::start);
+        let (events, seconds) = replay(&call, &["--timing", "as-live"]);
+        drop(load);
+        let mut latencies = final_text_latencies(&events);
+        latencies.sort_unstable();
+        let text = finals_by_side(&events);
+        let wer: Vec<String> = (0..2)
+            .map(|side| {
+                let counts = callcue::text::word_error_rate(&reference_text[side], &text[side]);
+                format!("{:.1}%", counts.rate() * 100.0)
+            })
+            .collect();
+        let stt = events.iter().find_map(|e| match e {
+            Ev::Summary(s) => s.speech_to_text.clone(),
+            _ => None,
+        });
+        let notice = events.iter().find_map(|e| match e {
+            Ev::Notice {
+                code: common::events::NoticeCode::SttDegraded,
+                message,
+                t_ms,
+            } => Some(format!("at {:.0} s: {message}", *t_ms as f64 / 1000.0)),
+            _ => None,
+        });
+        println!(
+            "   {:<34} {:.0} s | finals {}/{} | end of speech to final text: median {} ms, p95 {} ms | word error against the reproducible text: agent {}, caller {}",
+            if busy { "beside busy programs (one a core)" } else { "quiet" },
+            seconds,
+            latencies.len(),
+            reference_finals,
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.95),
+            wer[0],
+            wer[1],
+        );
+        if let Some(s) = stt {
+            println!(
+                "      aborted {}, skipped busy {}, partials held back {}, deepest step {}, threads {}-{}, decode mean {} ms",
+                s.decodes_aborted,
+                s.clips_skipped_busy,
+                s.partials_held_back,
+                s.load_step_deepest,
+                s.decode_threads_min,
+                s.decode_threads_max,
+                s.decode_ms_mean.map_or("-".into(), |v| v.to_string())
+            );
+        }
+        if let Some(notice) = notice {
+            println!("      notice {notice}");
+        }
+    }
+
+    println!("   transcripts that repeat themselves (reproducible replays):");
+    let meetings = shared.join("vad");
+    let mut caller = Vec::new();
+    let mut pieces = vec![meetings.join("two_person_chat.wav")];
+    pieces.extend((0..10).map(|i| meetings.join(format!("ami_trn0{i}.wav"))));
+    for piece in &pieces {
+        let Ok(bytes) = std::fs::read(piece) else {
+            continue;
+        };
+        let wav = callcue::audio::decode_wav(&bytes).expect("a readable recording");
+        caller.extend(
+            callcue::audio::resample(&wav.channels[0], wav.sample_rate_hz, 16_000)
+                .expect("resampled"),
+        );
+    }
+    let mut conversations = vec![("the support call", call.clone(), None)];
+    if !caller.is_empty() {
+        let write = |path: &Path, samples: &[f32]| {
+            let spec = hound::WavSpec {
+                channels: 1,
+                sample_rate: 16_000,
+                bits_per_sample: 16,
+                sample_format: hound::SampleFormat::Int,
+            };
+            let mut writer = hound::WavWriter::create(path, spec).unwrap();
+            for s in samples {
+                writer
+                    .write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16)
+                    .unwrap();
+            }
+            writer.finalize().unwrap();
+        };
+        let agent_path = dir.join("meetings-agent.wav");
+        let caller_path = dir.join("meetings-caller.wav");
+        write(&agent_path, &vec![0.0; caller.len()]);
+        write(&caller_path, &caller);
+        conversations.push(("chat and meetings (5.5 min)", caller_path, Some(agent_path)));
+    }
+    for (name, path, agent) in conversations {
+        let events = match &agent {
+            None => replay(&path, &[]).0,
+            Some(agent) => {
+                let (agent, caller) = (agent.to_str().unwrap(), path.to_str().unwrap());
+                replay_pair(agent, caller)
+            }
+        };
+        let finals: Vec<&String> = events
+            .iter()
+            .filter_map(|e| match e {
+                Ev::Transcript {
+                    text,
+                    is_final: true,
+                    ..
+                } => Some(text),
+                _ => None,
+            })
+            .collect();
+        let repeating: Vec<&&String> = finals.iter().filter(|t| repeats_itself(t)).collect();
+        println!(
+            "      {name:<30} {} of {} finals: {repeating:?}",
+            repeating.len(),
+            finals.len()
+        );
+    }
+}
+
+/// Replays two mono files, one per side, reproducibly.
+fn replay_pair(agent: &str, caller: &str) -> Vec<Ev> {
+    let output = Command::new(env!("CARGO_BIN_EXE_callcue"))
+        .args([
+            "replay", "--format", "jsonl", "--agent", agent, "--caller", caller,
+        ])
+        .env_remove("CALLCUE_CONFIG")
+        .output()
+        .expect("callcue runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    parse_stream(&String::from_utf8(output.stdout).unwrap())
 }
 
 fn word_latency(dir: &Path) {

@@ -9,8 +9,11 @@ use common::calls::{
     bare_apology_call, blocking_call, calm_call, frustrated_words_call, loss_call,
     loss_then_frustration_call, unused_name_call,
 };
+use common::events::parse_stream;
 use common::events::{final_text, nudges, Because, Cue, Ev, Side as EvSide};
-use common::model::{replay_with_model, test_model, whisper_turn};
+use common::model::{
+    replay_raw_with_model, replay_raw_with_stt_config, replay_with_model, test_model, whisper_turn,
+};
 use common::synth::{render_call_at, Call, RenderedCall, Side};
 
 /// Word nudges come after the words are spoken: the clip must close and be transcribed.
@@ -329,6 +332,113 @@ fn replays_are_reproducible() {
             );
         }
     }
+}
+
+/// A JSONL stream without its measured `latency_ms` values.
+fn without_latency(jsonl: &str) -> String {
+    let mut out = String::with_capacity(jsonl.len());
+    let mut rest = jsonl;
+    while let Some(at) = rest.find(",\"latency_ms\":") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        let end = rest.find([',', '}']).unwrap_or(rest.len());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Programs keeping every core busy while `run` runs.
+fn beside_busy_programs<T>(run: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let spinners: Vec<_> = (0..cores)
+        .map(|_| {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    let result = run();
+    stop.store(true, Ordering::Relaxed);
+    for spinner in spinners {
+        spinner.join().unwrap();
+    }
+    result
+}
+
+/// The same call replayed on a quiet machine and beside programs keeping every core busy
+/// gives the same bytes, apart from the measured `latency_ms`: no wall-clock budget and no
+/// load-dependent path touches the text in a reproducible replay.
+#[test]
+fn a_reproducible_replay_is_byte_identical_on_a_busy_machine() {
+    let model = test_model();
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("busy.wav");
+    render_call_at(&frustrated_words_call(), &wav, 16000);
+    let _turn = whisper_turn();
+    let quiet = replay_raw_with_model(&wav, &model, &[]);
+    let busy = beside_busy_programs(|| replay_raw_with_model(&wav, &model, &[]));
+    assert!(quiet.contains("\"type\":\"transcript\""), "{quiet}");
+    assert!(!quiet.contains("decode_ms_mean"), "{quiet}");
+    assert!(!quiet.contains("stt_degraded"), "{quiet}");
+    assert_eq!(without_latency(&quiet), without_latency(&busy));
+}
+
+/// Timed as live beside programs keeping every core busy, whisper decodes with one thread
+/// (no core is free: more threads would spin waiting for each other), and when its finals
+/// still come late it stops asking for partials and says so once, in a notice and in the
+/// summary. (A low `stt.late_final_ms` makes "late" certain on any machine.)
+#[test]
+fn as_live_on_a_busy_machine_whisper_takes_one_thread_and_steps_down_once() {
+    let model = test_model();
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("busy-live.wav");
+    render_call_at(&frustrated_words_call(), &wav, 16000);
+    let _turn = whisper_turn();
+    let raw = beside_busy_programs(|| {
+        replay_raw_with_stt_config(
+            &wav,
+            &model,
+            "late_final_ms = 300",
+            &["--timing", "as-live"],
+        )
+    });
+    let events = parse_stream(&raw);
+    let notices: Vec<&Ev> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Ev::Notice {
+                    code: common::events::NoticeCode::SttDegraded,
+                    ..
+                }
+            )
+        })
+        .collect();
+    assert_eq!(notices.len(), 1, "{raw}");
+    let stt = events
+        .iter()
+        .find_map(|e| match e {
+            Ev::Summary(s) => s.speech_to_text.clone(),
+            _ => None,
+        })
+        .expect("a summary with speech-to-text");
+    assert_ne!(stt.load_step_deepest, "full", "{stt:?}");
+    assert!(stt.partials_held_back > 0, "{stt:?}");
+    assert_eq!(stt.decode_threads_min, 1, "{stt:?}");
+    assert!(stt.decode_ms_mean.is_some(), "{stt:?}");
+    // The words still reach the coach: the caller's "third time ... ridiculous".
+    assert!(
+        nudges(&events).iter().any(|(id, _)| id == "acknowledge"),
+        "{raw}"
+    );
 }
 
 #[test]

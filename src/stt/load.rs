@@ -164,9 +164,8 @@ pub fn parse_own_stat(text: &str) -> Option<u64> {
     Some(utime + stime)
 }
 
-/// Cores other programs left free between two readings, at most `allowed_cores` (the
-/// cores this process may run on).
-pub fn free_cores_between(earlier: CpuTicks, later: CpuTicks, allowed_cores: u32) -> Option<f32> {
+/// Cores other programs left free between two readings.
+pub fn free_cores_between(earlier: CpuTicks, later: CpuTicks) -> Option<f32> {
     let total = later.total.checked_sub(earlier.total)?;
     if total == 0 {
         return None;
@@ -176,7 +175,7 @@ pub fn free_cores_between(earlier: CpuTicks, later: CpuTicks, allowed_cores: u32
     let others_busy = busy.saturating_sub(own) as f32;
     let cpus = later.cpus as f32;
     let others_cores = others_busy / total as f32 * cpus;
-    Some((cpus - others_cores).clamp(0.0, allowed_cores as f32))
+    Some((cpus - others_cores).clamp(0.0, cpus))
 }
 
 /// Shortest span between two readings worth comparing (clock ticks are 10 ms).
@@ -211,7 +210,9 @@ impl FreeCoresProbe {
     }
 
     /// The cores free since the previous reading (or the last figure, when that was under a
-    /// quarter of a second ago); `None` where the system does not say (not Linux).
+    /// quarter of a second ago); `None` where the system does not say (not Linux), or when
+    /// this process may use fewer cores than the system counts (an affinity mask or a
+    /// container quota: the system-wide figures then say nothing about its own cores).
     pub fn free_cores(&mut self) -> Option<f32> {
         let now = Instant::now();
         if let Some((at, _)) = self.last {
@@ -219,9 +220,9 @@ impl FreeCoresProbe {
                 return self.free_cores;
             }
         }
-        let ticks = read_cpu_ticks()?;
+        let ticks = read_cpu_ticks().filter(|t| t.cpus == self.allowed_cores)?;
         if let Some((_, earlier)) = self.last {
-            if let Some(free) = free_cores_between(earlier, ticks, self.allowed_cores) {
+            if let Some(free) = free_cores_between(earlier, ticks) {
                 self.free_cores = Some(free);
             }
         }
@@ -496,21 +497,20 @@ mod tests {
             own: 100,
             cpus: 2,
         };
-        let free = free_cores_between(earlier, later, 2).unwrap();
+        let free = free_cores_between(earlier, later).unwrap();
         assert!((free - 1.2).abs() < 1e-4, "{free}");
         // Two other busy programs: nothing free.
         let busy = CpuTicks { own: 0, ..later };
-        let free = free_cores_between(earlier, CpuTicks { idle: 0, ..busy }, 2).unwrap();
+        let free = free_cores_between(earlier, CpuTicks { idle: 0, ..busy }).unwrap();
         assert_eq!(free, 0.0);
-        // Allowed cores cap it (a container limited to one core of two).
         let quiet = CpuTicks {
             total: 200,
             idle: 200,
             own: 0,
             cpus: 2,
         };
-        assert_eq!(free_cores_between(earlier, quiet, 1), Some(1.0));
-        assert_eq!(free_cores_between(quiet, quiet, 2), None);
+        assert_eq!(free_cores_between(earlier, quiet), Some(2.0));
+        assert_eq!(free_cores_between(quiet, quiet), None);
     }
 
     #[test]
@@ -518,7 +518,8 @@ mod tests {
         let mut probe = FreeCoresProbe::new();
         std::thread::sleep(MIN_PROBE_SPAN + Duration::from_millis(50));
         let free = probe.free_cores();
-        if cfg!(target_os = "linux") {
+        let counted_cpus = read_cpu_ticks().map(|t| t.cpus);
+        if counted_cpus == Some(probe.allowed_cores) {
             let free = free.expect("Linux says how busy its CPUs are");
             assert!((0.0..=probe.allowed_cores as f32).contains(&free), "{free}");
         } else {

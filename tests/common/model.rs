@@ -60,10 +60,32 @@ pub fn replay_with_model(
     model: &std::path::Path,
     extra_args: &[&str],
 ) -> Vec<super::events::Ev> {
+    super::events::parse_stream(&replay_raw_with_model(wav, model, extra_args))
+}
+
+/// [`replay_with_model`], returning the JSONL output as written.
+pub fn replay_raw_with_model(
+    wav: &std::path::Path,
+    model: &std::path::Path,
+    extra_args: &[&str],
+) -> String {
+    replay_raw_with_stt_config(wav, model, "", extra_args)
+}
+
+/// [`replay_raw_with_model`] with more `[stt]` settings (TOML lines).
+pub fn replay_raw_with_stt_config(
+    wav: &std::path::Path,
+    model: &std::path::Path,
+    stt_settings: &str,
+    extra_args: &[&str],
+) -> String {
     let config = tempfile::NamedTempFile::new().expect("temp config");
     std::fs::write(
         config.path(),
-        format!("[stt]\nmodel_path = {:?}\n", model.display().to_string()),
+        format!(
+            "[stt]\nmodel_path = {:?}\n{stt_settings}\n",
+            model.display().to_string()
+        ),
     )
     .expect("write config");
     let config_path = config.path().to_str().expect("utf-8 temp path");
@@ -76,5 +98,5 @@ pub fn replay_with_model(
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    super::events::parse_stream(&String::from_utf8(output.stdout).expect("utf-8 output"))
+    String::from_utf8(output.stdout).expect("utf-8 output")
 }
