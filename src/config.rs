@@ -418,13 +418,13 @@ pub struct SttConfig {
     /// CPU threads whisper uses at most; live, fewer when other programs keep the cores
     /// busy (whisper's threads spin while they wait for each other).
     pub threads: u32,
-    /// Live: when finals come late, step down on purpose (no partials, one thread, a
+    /// Live: when transcripts come late, step down on purpose (no partials, one thread, a
     /// smaller context, then skip clips that cannot be decoded in time). Never in
     /// reproducible replays.
     pub adapt_to_load: bool,
-    /// A final transcript later than this after its clip was sent (waiting plus decoding)
-    /// is late; two late finals of three step down.
-    pub late_final_ms: u32,
+    /// A transcript later than this after its clip was sent (waiting plus decoding) is
+    /// late; two late transcripts of three step down.
+    pub late_transcript_ms: u32,
     /// The channel's own audio kept before and after the speech in each clip.
     pub pad_ms: u32,
     /// Silence this long ends a clip and sends it for its final transcript.
@@ -462,7 +462,7 @@ impl Default for SttConfig {
             model_path: String::new(),
             threads: 2,
             adapt_to_load: true,
-            late_final_ms: 1500,
+            late_transcript_ms: 1500,
             pad_ms: 200,
             end_silence_ms: 250,
             min_speech_ms: 300,
@@ -1190,7 +1190,7 @@ impl Config {
             ));
         }
         check.int("stt.threads", s.threads.into(), 1, 64)?;
-        check.int("stt.late_final_ms", s.late_final_ms.into(), 300, 30_000)?;
+        check.int("stt.late_transcript_ms", s.late_transcript_ms.into(), 300, 30_000)?;
         check.int("stt.pad_ms", s.pad_ms.into(), 0, 1000)?;
         check.int("stt.end_silence_ms", s.end_silence_ms.into(), 60, 3000)?;
         check.int("stt.min_speech_ms", s.min_speech_ms.into(), 0, 5000)?;

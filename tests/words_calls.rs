@@ -393,7 +393,7 @@ fn a_reproducible_replay_is_byte_identical_on_a_busy_machine() {
 /// Timed as live beside programs keeping every core busy, whisper decodes with one thread
 /// (no core is free: more threads would spin waiting for each other), and when its finals
 /// still come late it stops asking for partials and says so once, in a notice and in the
-/// summary. (A low `stt.late_final_ms` makes "late" certain on any machine.)
+/// summary. (A low `stt.late_transcript_ms` makes "late" certain on any machine.)
 #[test]
 fn as_live_on_a_busy_machine_whisper_takes_one_thread_and_steps_down_once() {
     let model = test_model();
@@ -405,7 +405,7 @@ fn as_live_on_a_busy_machine_whisper_takes_one_thread_and_steps_down_once() {
         replay_raw_with_stt_config(
             &wav,
             &model,
-            "late_final_ms = 300",
+            "late_transcript_ms = 300",
             &["--timing", "as-live"],
         )
     });

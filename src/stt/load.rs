@@ -11,7 +11,7 @@
 //! - [`FreeCoresProbe`] measures the cores other programs leave free (Linux: `/proc/stat`
 //!   minus callcue's own time in `/proc/self/stat`), and whisper gets that many threads,
 //!   never more than `stt.threads` ([`threads_for_free_cores`]).
-//! - [`LoadGovernor`] watches how late final transcripts come (waiting plus decoding) and,
+//! - [`LoadGovernor`] watches how late transcripts come (waiting plus decoding) and,
 //!   when they are still late, steps down on purpose, one [`LoadStep`] at a time: no
 //!   partial transcripts, then one thread whatever the probe says, then a smaller audio
 //!   context, then skipping clips whose decode would not finish within its budget. It
@@ -249,13 +249,13 @@ fn read_cpu_ticks() -> Option<CpuTicks> {
     None
 }
 
-/// Finals remembered to judge lateness.
-const RECENT_FINALS: usize = 5;
-/// Late finals among the last 3 that step down.
+/// Transcripts remembered to judge lateness.
+const RECENT_TRANSCRIPTS: usize = 5;
+/// Late transcripts among the last 3 that step down.
 const LATE_OF_THREE_TO_STEP_DOWN: usize = 2;
-/// Finals since the last change before stepping again.
-const MIN_FINALS_AT_A_STEP: usize = 3;
-/// Finals all this early (a fraction of the target) step back up...
+/// Transcripts since the last change before stepping again.
+const MIN_TRANSCRIPTS_AT_A_STEP: usize = 3;
+/// Transcripts all this early (a fraction of the target) step back up...
 const EARLY_FRACTION: f64 = 0.5;
 /// ...or all on time, once the step has held this long.
 const STEP_UP_AFTER: Duration = Duration::from_secs(60);
@@ -264,10 +264,10 @@ const STEP_UP_AFTER: Duration = Duration::from_secs(60);
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Degradation {
     pub step: LoadStep,
-    /// Seconds of audio decoded per second of decoding, over the late finals.
+    /// Seconds of audio decoded per second of decoding, over the late transcripts.
     pub decode_rate: f64,
-    /// The median delay of those finals (waiting plus decoding).
-    pub final_delay_ms: f64,
+    /// The median delay of those transcripts (waiting plus decoding).
+    pub delay_ms: f64,
 }
 
 impl Degradation {
@@ -275,15 +275,15 @@ impl Degradation {
     pub fn message(&self) -> String {
         format!(
             "speech-to-text cannot keep up on this busy PC (decoding at {:.1}x real time, \
-             finals {:.1} s late): {}; word nudges may come late or not at all",
+             transcripts {:.1} s late): {}; word nudges may come late or not at all",
             self.decode_rate,
-            self.final_delay_ms / 1000.0,
+            self.delay_ms / 1000.0,
             self.step.describe()
         )
     }
 }
 
-/// Decides the [`LoadStep`] from how late final transcripts come.
+/// Decides the [`LoadStep`] from how late transcripts come.
 #[derive(Debug)]
 pub struct LoadGovernor {
     enabled: bool,
@@ -291,7 +291,7 @@ pub struct LoadGovernor {
     step: LoadStep,
     deepest: LoadStep,
     changed_at: Instant,
-    /// (delay ms, audio ms, decode ms) of the latest finals at this step, newest last.
+    /// (delay ms, audio ms, decode ms) of the latest transcripts at this step, newest last.
     recent: Vec<(f64, f64, f64)>,
     /// Milliseconds of decoding per second of audio at this step, smoothed.
     decode_ms_per_audio_s: Option<f64>,
@@ -299,7 +299,7 @@ pub struct LoadGovernor {
 }
 
 impl LoadGovernor {
-    /// A governor aiming at finals within `target_delay_ms`; a disabled one stays at
+    /// A governor aiming at transcripts within `target_delay_ms`; a disabled one stays at
     /// [`LoadStep::Full`].
     pub fn new(enabled: bool, target_delay_ms: u32) -> Self {
         Self {
@@ -308,7 +308,7 @@ impl LoadGovernor {
             step: LoadStep::Full,
             deepest: LoadStep::Full,
             changed_at: Instant::now(),
-            recent: Vec::with_capacity(RECENT_FINALS + 1),
+            recent: Vec::with_capacity(RECENT_TRANSCRIPTS + 1),
             decode_ms_per_audio_s: None,
             first_degradation: None,
         }
@@ -357,11 +357,11 @@ impl LoadGovernor {
     }
 
     /// Records a decode: `delay_ms` from submission to its end (waiting plus decoding),
-    /// `decode_ms` of it decoding, over `audio_ms` of audio. Only finals judge lateness; an
-    /// aborted decode counts as late. Returns the new step when it changed.
+    /// `decode_ms` of it decoding, over `audio_ms` of audio; partials and finals alike (a
+    /// partial waiting behind others is as much a sign of falling behind). An aborted
+    /// decode counts as late. Returns the new step when it changed.
     pub fn record(
         &mut self,
-        is_final: bool,
         audio_ms: u64,
         decode_ms: f64,
         delay_ms: f64,
@@ -377,16 +377,13 @@ impl LoadGovernor {
                 None => per_s,
             });
         }
-        if !is_final {
-            return None;
-        }
         let delay_ms = if aborted {
             delay_ms.max(self.target_delay_ms * 2.0)
         } else {
             delay_ms
         };
         self.recent.push((delay_ms, audio_ms as f64, decode_ms));
-        if self.recent.len() > RECENT_FINALS {
+        if self.recent.len() > RECENT_TRANSCRIPTS {
             self.recent.remove(0);
         }
         self.decide()
@@ -394,7 +391,7 @@ impl LoadGovernor {
 
     fn decide(&mut self) -> Option<LoadStep> {
         let n = self.recent.len();
-        if n < MIN_FINALS_AT_A_STEP {
+        if n < MIN_TRANSCRIPTS_AT_A_STEP {
             return None;
         }
         let last_three = &self.recent[n - 3..];
@@ -408,7 +405,7 @@ impl LoadGovernor {
             }
             return Some(self.change(self.step.down()));
         }
-        if self.step > LoadStep::Full && n >= RECENT_FINALS {
+        if self.step > LoadStep::Full && n >= RECENT_TRANSCRIPTS {
             let all_under = |limit: f64| self.recent.iter().all(|(d, _, _)| *d <= limit);
             let early = all_under(self.target_delay_ms * EARLY_FRACTION);
             let held = self.changed_at.elapsed() >= STEP_UP_AFTER;
@@ -419,10 +416,10 @@ impl LoadGovernor {
         None
     }
 
-    fn measure(&self, finals: &[(f64, f64, f64)], step: LoadStep) -> Degradation {
-        let audio_ms: f64 = finals.iter().map(|f| f.1).sum();
-        let decode_ms: f64 = finals.iter().map(|f| f.2).sum();
-        let mut delays: Vec<f64> = finals.iter().map(|f| f.0).collect();
+    fn measure(&self, decodes: &[(f64, f64, f64)], step: LoadStep) -> Degradation {
+        let audio_ms: f64 = decodes.iter().map(|f| f.1).sum();
+        let decode_ms: f64 = decodes.iter().map(|f| f.2).sum();
+        let mut delays: Vec<f64> = decodes.iter().map(|f| f.0).collect();
         delays.sort_by(f64::total_cmp);
         Degradation {
             step,
@@ -431,7 +428,7 @@ impl LoadGovernor {
             } else {
                 0.0
             },
-            final_delay_ms: delays[delays.len() / 2],
+            delay_ms: delays[delays.len() / 2],
         }
     }
 
@@ -530,12 +527,12 @@ mod tests {
     fn feed(governor: &mut LoadGovernor, delays_ms: &[f64]) -> Vec<LoadStep> {
         delays_ms
             .iter()
-            .filter_map(|&d| governor.record(true, 3000, d * 0.8, d, false))
+            .filter_map(|&d| governor.record(3000, d * 0.8, d, false))
             .collect()
     }
 
     #[test]
-    fn late_finals_step_down_one_step_at_a_time() {
+    fn late_transcripts_step_down_one_step_at_a_time() {
         let mut governor = LoadGovernor::new(true, 1500);
         assert_eq!(feed(&mut governor, &[400.0, 500.0, 450.0, 600.0]), vec![]);
         assert_eq!(
@@ -544,9 +541,9 @@ mod tests {
         );
         let first = governor.first_degradation().unwrap();
         assert_eq!(first.step, LoadStep::NoPartials);
-        assert_eq!(first.final_delay_ms, 2500.0);
+        assert_eq!(first.delay_ms, 2500.0);
         assert!((first.decode_rate - 9000.0 / (0.8 * 6100.0)).abs() < 1e-9);
-        // Every step needs 3 finals of its own before the next.
+        // Every step needs 3 transcripts of its own before the next.
         assert_eq!(feed(&mut governor, &[3000.0, 3000.0]), vec![]);
         assert_eq!(feed(&mut governor, &[3000.0]), vec![LoadStep::OneThread]);
         assert_eq!(governor.threads(2), 1);
@@ -561,7 +558,7 @@ mod tests {
     }
 
     #[test]
-    fn early_finals_step_back_up() {
+    fn early_transcripts_step_back_up() {
         let mut governor = LoadGovernor::new(true, 1500);
         feed(&mut governor, &[2000.0, 2000.0, 2000.0]);
         assert_eq!(governor.step(), LoadStep::NoPartials);
@@ -570,22 +567,19 @@ mod tests {
         governor.backdate_change(STEP_UP_AFTER);
         assert_eq!(feed(&mut governor, &[1000.0]), vec![LoadStep::Full]);
         feed(&mut governor, &[2000.0, 2000.0, 2000.0]);
-        // ...and early finals step up at once.
+        // ...and early transcripts step up at once.
         assert_eq!(feed(&mut governor, &[300.0; 5]), vec![LoadStep::Full]);
         assert_eq!(governor.deepest(), LoadStep::NoPartials);
         assert!(governor.step().partials_allowed());
     }
 
     #[test]
-    fn aborted_finals_count_as_late_and_partials_do_not_judge() {
+    fn aborted_decodes_count_as_late() {
         let mut governor = LoadGovernor::new(true, 1500);
-        for _ in 0..6 {
-            assert_eq!(governor.record(false, 1500, 5000.0, 9000.0, false), None);
-        }
-        assert_eq!(governor.record(true, 3000, 100.0, 200.0, true), None);
-        assert_eq!(governor.record(true, 3000, 100.0, 200.0, true), None);
+        assert_eq!(governor.record(3000, 100.0, 200.0, true), None);
+        assert_eq!(governor.record(3000, 100.0, 200.0, true), None);
         assert_eq!(
-            governor.record(true, 3000, 100.0, 200.0, false),
+            governor.record(3000, 100.0, 200.0, false),
             Some(LoadStep::NoPartials)
         );
     }

@@ -7,7 +7,7 @@
 //! - [`worker`] is the named thread that owns the whisper states, with bounded queues and
 //!   visible load shedding.
 //! - [`load`] keeps whisper usable on a busy desktop: threads from the cores other
-//!   programs leave free, and deliberate steps down when finals still come late.
+//!   programs leave free, and deliberate steps down when transcripts still come late.
 //! - [`SpeechToText`] ties them together for a call: frames in, [`SttOutcome`]s out.
 //!
 //! Transcripts stay in memory; text that looks like card or account numbers is masked

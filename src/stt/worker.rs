@@ -232,7 +232,7 @@ impl SttCounters {
         self.degraded_rate_milli
             .store((first.decode_rate * 1000.0) as u64, Ordering::Relaxed);
         self.degraded_delay_ms
-            .store(first.final_delay_ms as u64, Ordering::Relaxed);
+            .store(first.delay_ms as u64, Ordering::Relaxed);
         self.degraded_unreported.store(true, Ordering::Release);
     }
 
@@ -244,7 +244,7 @@ impl SttCounters {
         Some(Degradation {
             step: LoadStep::NoPartials,
             decode_rate: self.degraded_rate_milli.load(Ordering::Relaxed) as f64 / 1000.0,
-            final_delay_ms: self.degraded_delay_ms.load(Ordering::Relaxed) as f64,
+            delay_ms: self.degraded_delay_ms.load(Ordering::Relaxed) as f64,
         })
     }
 
@@ -319,7 +319,7 @@ impl SttWorker {
             screening: Screening::from(stt, privacy),
             max_threads: stt.threads,
             context_floor_frames: stt.min_audio_context_frames,
-            governor: LoadGovernor::new(adapts_to_load && stt.adapt_to_load, stt.late_final_ms),
+            governor: LoadGovernor::new(adapts_to_load && stt.adapt_to_load, stt.late_transcript_ms),
             // Reproducible replays decode with `stt.threads` whatever the load.
             probe: adapts_to_load.then(FreeCoresProbe::new),
             degradation_reported: false,
@@ -534,9 +534,7 @@ impl Worker {
     fn judge_lateness(&mut self, job: &SttJob, decoded: &Decoded) {
         let audio_ms = (job.audio.len() / SAMPLES_PER_MS) as u64;
         let delay_ms = job.submitted_at.elapsed().as_secs_f64() * 1000.0;
-        let is_final = job.span.kind == ClipKind::Final;
         let changed = self.governor.record(
-            is_final,
             audio_ms,
             decoded.decode_ms,
             delay_ms,
