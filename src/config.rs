@@ -1190,7 +1190,12 @@ impl Config {
             ));
         }
         check.int("stt.threads", s.threads.into(), 1, 64)?;
-        check.int("stt.late_transcript_ms", s.late_transcript_ms.into(), 300, 30_000)?;
+        check.int(
+            "stt.late_transcript_ms",
+            s.late_transcript_ms.into(),
+            300,
+            30_000,
+        )?;
         check.int("stt.pad_ms", s.pad_ms.into(), 0, 1000)?;
         check.int("stt.end_silence_ms", s.end_silence_ms.into(), 60, 3000)?;
         check.int("stt.min_speech_ms", s.min_speech_ms.into(), 0, 5000)?;

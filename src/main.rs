@@ -311,6 +311,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             let audio = load_call(&source, &config.audio).map_err(|e| BadInput(e.to_string()))?;
+            if audio.non_finite_samples > 0 {
+                let named = match &source {
+                    CallSource::Stereo(path) => path.display().to_string(),
+                    CallSource::Pair { agent, caller } => {
+                        format!("{} / {}", agent.display(), caller.display())
+                    }
+                };
+                eprintln!(
+                    "callcue: {named}: {} samples are not numbers (NaN or infinite); replayed as silence",
+                    audio.non_finite_samples
+                );
+            }
             replay(&audio, &config, &output)
         }
         Command::Eval {

@@ -34,6 +34,8 @@ pub enum CallSource {
 pub struct CallAudio {
     pub agent: Vec<f32>,
     pub caller: Vec<f32>,
+    /// Samples of the recording(s) that were NaN or infinite, taken as silence.
+    pub non_finite_samples: u64,
 }
 
 impl CallAudio {
@@ -69,7 +71,9 @@ pub fn load_call(source: &CallSource, audio: &AudioConfig) -> Result<CallAudio, 
     match source {
         CallSource::Stereo(path) => call_from_recording(read_wav(path)?, path, audio),
         CallSource::Pair { agent, caller } => {
-            Ok(equal_length(load_side(agent)?, load_side(caller)?))
+            let (agent, agent_bad) = load_side(agent)?;
+            let (caller, caller_bad) = load_side(caller)?;
+            Ok(equal_length(agent, caller, agent_bad + caller_bad))
         }
     }
 }
@@ -97,25 +101,35 @@ pub fn call_from_recording(
     Ok(equal_length(
         to_analysis_rate(agent, rate, origin)?,
         to_analysis_rate(caller, rate, origin)?,
+        wav.non_finite_samples,
     ))
 }
 
 /// Pads the shorter side with silence.
-fn equal_length(mut agent: Vec<f32>, mut caller: Vec<f32>) -> CallAudio {
+fn equal_length(mut agent: Vec<f32>, mut caller: Vec<f32>, non_finite_samples: u64) -> CallAudio {
     let len = agent.len().max(caller.len());
     agent.resize(len, 0.0);
     caller.resize(len, 0.0);
-    CallAudio { agent, caller }
+    CallAudio {
+        agent,
+        caller,
+        non_finite_samples,
+    }
 }
 
-/// One side from its own file: its first channel (a mono file's only one).
-fn load_side(path: &Path) -> Result<Vec<f32>, ReplayError> {
+/// One side from its own file: its first channel (a mono file's only one), with the count
+/// of samples that were not numbers.
+fn load_side(path: &Path) -> Result<(Vec<f32>, u64), ReplayError> {
     let DecodedWav {
         sample_rate_hz,
         channels,
+        non_finite_samples,
     } = read_wav(path)?;
     let first = channels.into_iter().next().unwrap_or_default();
-    to_analysis_rate(first, sample_rate_hz, path)
+    Ok((
+        to_analysis_rate(first, sample_rate_hz, path)?,
+        non_finite_samples,
+    ))
 }
 
 fn to_analysis_rate(samples: Vec<f32>, rate_hz: u32, path: &Path) -> Result<Vec<f32>, ReplayError> {

@@ -115,6 +115,49 @@ fn silent_call_replays_with_a_summary_and_no_nudges() {
     assert_eq!(summary.dead_air_spells, 0);
 }
 
+/// Float recordings at 8 and 48 kHz (resampled on the way in) holding NaN and infinite
+/// samples replay to the end: those samples are silence, and one line says how many.
+#[test]
+fn samples_that_are_not_numbers_are_silence_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    for rate in [8000u32, 48_000] {
+        let path = dir.path().join(format!("nan-{rate}.wav"));
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: rate,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+        for i in 0..rate as usize * 3 {
+            let (agent, caller) = match i {
+                100 => (f32::NAN, 0.0),
+                200 => (0.0, f32::INFINITY),
+                300 => (f32::NEG_INFINITY, f32::NAN),
+                _ => (0.1 * (i as f32 * 0.05).sin(), 0.0),
+            };
+            writer.write_sample(agent).unwrap();
+            writer.write_sample(caller).unwrap();
+        }
+        writer.finalize().unwrap();
+        let output = callcue(&[
+            "replay",
+            "--no-stt",
+            "--format",
+            "jsonl",
+            path.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{rate} Hz: {output:?}");
+        let line = stderr_line(&output);
+        assert!(
+            line.contains("4 samples are not numbers") && line.contains("nan-"),
+            "{line}"
+        );
+        let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
+        assert!(matches!(events.last(), Some(Ev::Summary(s)) if s.duration_ms == 3000));
+    }
+}
+
 #[test]
 fn two_mono_files_replay_like_one_stereo_file() {
     let dir = tempfile::tempdir().unwrap();

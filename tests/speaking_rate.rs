@@ -21,6 +21,7 @@ fn measured_rate(wpm: u32) -> f32 {
     let call = CallAudio {
         caller: vec![0.0; agent.len()],
         agent,
+        non_finite_samples: 0,
     };
     let mut config = Config::default();
     config.prosody.baseline_speech_ms = 4000;

@@ -89,6 +89,7 @@ fn score(wav: &Path, rttm: &Path, file_id: &str) -> Agreement {
     let call = CallAudio {
         caller: vec![0.0; samples.len()],
         agent: samples,
+        non_finite_samples: 0,
     };
     let duration_ms = call.duration_ms();
     let mut segments = Vec::new();

@@ -16,8 +16,19 @@ pub struct ResampleError {
     pub message: String,
 }
 
-/// Resamples `samples` from `from_hz` to `to_hz`.
+/// Resamples `samples` from `from_hz` to `to_hz`. Samples that are not finite are taken as
+/// silence (one NaN would otherwise spread through the filter).
 pub fn resample(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>, ResampleError> {
+    let sanitized;
+    let samples = if samples.iter().all(|s| s.is_finite()) {
+        samples
+    } else {
+        sanitized = samples
+            .iter()
+            .map(|&s| if s.is_finite() { s } else { 0.0 })
+            .collect::<Vec<f32>>();
+        &sanitized[..]
+    };
     if from_hz == to_hz {
         return Ok(samples.to_vec());
     }
@@ -61,6 +72,19 @@ pub fn resample(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>, R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samples_that_are_not_numbers_resample_as_silence() {
+        for from in [8000u32, 16000, 48000] {
+            let mut signal = vec![0.0f32; from as usize];
+            signal[10] = f32::NAN;
+            signal[20] = f32::INFINITY;
+            signal[30] = f32::NEG_INFINITY;
+            let out = resample(&signal, from, 16000).unwrap();
+            assert_eq!(out.len(), 16000);
+            assert!(out.iter().all(|s| *s == 0.0), "{from} Hz");
+        }
+    }
 
     #[test]
     fn length_and_alignment() {

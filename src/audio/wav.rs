@@ -1,6 +1,7 @@
 //! A RIFF/WAVE reader for call recordings: PCM 8/16/24/32-bit, float 32/64-bit, G.711
 //! mu-law and A-law, and WAVE_FORMAT_EXTENSIBLE of those. It never panics on bad input;
-//! every problem is a one-line [`WavError`].
+//! every problem is a one-line [`WavError`]. Float samples that are not numbers (NaN, or
+//! infinite) become silence and are counted ([`DecodedWav::non_finite_samples`]).
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +12,8 @@ use super::g711::{alaw_to_i16, mulaw_to_i16};
 pub struct DecodedWav {
     pub sample_rate_hz: u32,
     pub channels: Vec<Vec<f32>>,
+    /// Float samples that were NaN or infinite, decoded as silence.
+    pub non_finite_samples: u64,
 }
 
 impl DecodedWav {
@@ -204,18 +207,34 @@ fn decode_data(format: &Format, data: &[u8]) -> Result<DecodedWav, WavError> {
         return Err(WavError::NoAudio);
     }
     let mut channels = vec![Vec::with_capacity(frames); format.channels];
+    let mut non_finite_samples = 0;
     for frame in data.chunks_exact(frame_bytes) {
         for (channel, s) in channels
             .iter_mut()
             .zip(frame.chunks_exact(format.bytes_per_sample))
         {
-            channel.push(sample(format.encoding, s));
+            let value = sample(format.encoding, s);
+            if value.is_finite() {
+                channel.push(value);
+            } else {
+                non_finite_samples += 1;
+                channel.push(0.0);
+            }
         }
     }
     Ok(DecodedWav {
         sample_rate_hz: format.rate,
         channels,
+        non_finite_samples,
     })
+}
+
+fn finite_clamped(value: f32) -> f32 {
+    if value.is_finite() {
+        value.clamp(-1.0, 1.0)
+    } else {
+        f32::NAN
+    }
 }
 
 fn sample(encoding: Encoding, s: &[u8]) -> f32 {
@@ -224,10 +243,13 @@ fn sample(encoding: Encoding, s: &[u8]) -> f32 {
         (Encoding::Pcm, 2) => f32::from(i16::from_le_bytes([s[0], s[1]])) / 32768.0,
         (Encoding::Pcm, 3) => (i32::from_le_bytes([0, s[0], s[1], s[2]]) >> 8) as f32 / 8_388_608.0,
         (Encoding::Pcm, 4) => i32::from_le_bytes([s[0], s[1], s[2], s[3]]) as f32 / 2_147_483_648.0,
-        (Encoding::Float, 4) => f32::from_le_bytes([s[0], s[1], s[2], s[3]]).clamp(-1.0, 1.0),
+        // Not clamped when not finite, so the caller can count it: NaN stays NaN, and
+        // infinities stay infinite.
+        (Encoding::Float, 4) => finite_clamped(f32::from_le_bytes([s[0], s[1], s[2], s[3]])),
         (Encoding::Float, 8) => {
-            (f64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]) as f32)
-                .clamp(-1.0, 1.0)
+            finite_clamped(
+                f64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]) as f32,
+            )
         }
         (Encoding::ALaw, 1) => f32::from(alaw_to_i16(s[0])) / 32768.0,
         (Encoding::MuLaw, 1) => f32::from(mulaw_to_i16(s[0])) / 32768.0,
@@ -326,6 +348,21 @@ mod tests {
                 .channels[0],
             vec![0.25, -0.5]
         );
+        // Not numbers: silence, counted; a huge finite value is clamped, not counted.
+        let odd: Vec<u8> = [f32::NAN, 2.0, f32::NEG_INFINITY, 0.5]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
+        let decoded = decode_wav(&wav(3, 1, 8000, 32, &[], &odd)).unwrap();
+        assert_eq!(decoded.channels[0], vec![0.0, 1.0, 0.0, 0.5]);
+        assert_eq!(decoded.non_finite_samples, 2);
+        let odd: Vec<u8> = [f64::INFINITY, 0.25]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
+        let decoded = decode_wav(&wav(3, 1, 8000, 64, &[], &odd)).unwrap();
+        assert_eq!(decoded.channels[0], vec![0.0, 0.25]);
+        assert_eq!(decoded.non_finite_samples, 1);
         let mu = decode_wav(&wav(7, 1, 8000, 8, &[], &[0xFF, 0x80])).unwrap();
         assert_eq!(mu.channels[0], vec![0.0, 32124.0 / 32768.0]);
         let a = decode_wav(&wav(6, 1, 8000, 8, &[], &[0xD5])).unwrap();

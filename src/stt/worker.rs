@@ -319,7 +319,10 @@ impl SttWorker {
             screening: Screening::from(stt, privacy),
             max_threads: stt.threads,
             context_floor_frames: stt.min_audio_context_frames,
-            governor: LoadGovernor::new(adapts_to_load && stt.adapt_to_load, stt.late_transcript_ms),
+            governor: LoadGovernor::new(
+                adapts_to_load && stt.adapt_to_load,
+                stt.late_transcript_ms,
+            ),
             // Reproducible replays decode with `stt.threads` whatever the load.
             probe: adapts_to_load.then(FreeCoresProbe::new),
             degradation_reported: false,
@@ -534,12 +537,9 @@ impl Worker {
     fn judge_lateness(&mut self, job: &SttJob, decoded: &Decoded) {
         let audio_ms = (job.audio.len() / SAMPLES_PER_MS) as u64;
         let delay_ms = job.submitted_at.elapsed().as_secs_f64() * 1000.0;
-        let changed = self.governor.record(
-            audio_ms,
-            decoded.decode_ms,
-            delay_ms,
-            decoded.aborted,
-        );
+        let changed = self
+            .governor
+            .record(audio_ms, decoded.decode_ms, delay_ms, decoded.aborted);
         if let Some(step) = changed {
             self.counters.set_load_step(step);
             if !self.degradation_reported {
