@@ -927,6 +927,9 @@ pub enum ConfigError {
     },
 }
 
+/// The largest config file read (a full config with every phrase list is about 12 kB).
+pub const MAX_CONFIG_BYTES: u64 = 1_000_000;
+
 impl Config {
     /// Parses TOML text laid over the built-in defaults, so a file only needs the keys it
     /// changes. `origin` names where the text came from in error messages.
@@ -950,11 +953,31 @@ impl Config {
         Ok(config)
     }
 
-    /// Reads and validates a config file.
+    /// Reads and validates a config file. A file over [`MAX_CONFIG_BYTES`] (or a device
+    /// such as `/dev/zero`) is refused after reading one byte more than that.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        use std::io::Read;
+        let io_error = |source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
+        };
+        let file = std::fs::File::open(path).map_err(io_error)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_CONFIG_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io_error)?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError::Parse {
+                path: path.to_path_buf(),
+                message: format!(
+                    "larger than {} MB: not a callcue config file",
+                    MAX_CONFIG_BYTES / 1_000_000
+                ),
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: "not UTF-8 text".into(),
         })?;
         Self::from_toml_str(&text, path)
     }

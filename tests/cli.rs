@@ -82,6 +82,25 @@ fn bad_config_exits_2_naming_the_key() {
     assert!(line.contains("1000 to 600000 ms"), "{line}");
 }
 
+/// A config path that is a device or a huge file is refused with one line after reading
+/// 1 MB, not read until memory runs out.
+#[test]
+fn an_endless_config_is_refused_in_one_line() {
+    let output = callcue(&["--config", "/dev/zero", "config"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let line = stderr_line(&output);
+    assert!(
+        line.contains("/dev/zero") && line.contains("larger than 1 MB"),
+        "{line}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, "# padding\n".repeat(200_000)).unwrap();
+    let output = callcue(&["--config", big.to_str().unwrap(), "config"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr_line(&output).contains("larger than 1 MB"));
+}
+
 #[test]
 fn wrong_arguments_exit_2() {
     let output = callcue(&["replay", "--agent", "a.wav"]);

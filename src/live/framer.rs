@@ -140,6 +140,9 @@ impl SideFramer {
             in_frame += 1;
             if in_frame == channels {
                 let mono = frame_sum / channels as f32;
+                // A device (or a driver bug) sending NaN or infinities gives silence, never
+                // a NaN spreading through the resampler and the analysis.
+                let mono = if mono.is_finite() { mono } else { 0.0 };
                 frame_sum = 0.0;
                 in_frame = 0;
                 match input.resampler.as_mut() {
