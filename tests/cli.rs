@@ -267,3 +267,76 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
         "{report}"
     );
 }
+
+/// `callcue run` stops on SIGTERM even when its control socket file was deleted under it
+/// (a temp cleaner, a logout script), and a second signal ends it at once.
+#[cfg(unix)]
+#[test]
+fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let start = |socket: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_callcue"))
+            .args(["run", "--no-overlay", "--no-stt", "--format", "jsonl"])
+            .env_remove("CALLCUE_CONFIG")
+            .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
+            .env("CALLCUE_CONTROL_SOCKET", socket)
+            // No audio server: coaching waits for devices, which is all this needs.
+            .env("PULSE_SERVER", "unix:/nonexistent-callcue-test")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("callcue runs")
+    };
+    let signal = |child: &std::process::Child, name: &str| {
+        let status = std::process::Command::new("kill")
+            .args([name, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let exits_within = |child: &mut std::process::Child, limit: Duration| {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    };
+    let socket = dir.path().join("control.sock");
+    let mut child = start(&socket);
+    let started = Instant::now();
+    while !socket.exists() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(socket.exists(), "callcue run made no control socket");
+    std::fs::remove_file(&socket).unwrap();
+    signal(&child, "-TERM");
+    let status = exits_within(&mut child, Duration::from_secs(2));
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let status = status.expect("callcue run still running 2 s after SIGTERM");
+    assert!(status.success(), "{status:?}");
+
+    // Two signals in a row: out at once, whatever is still finishing.
+    let socket = dir.path().join("control-2.sock");
+    let mut child = start(&socket);
+    let started = Instant::now();
+    while !socket.exists() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    signal(&child, "-INT");
+    signal(&child, "-TERM");
+    let status = exits_within(&mut child, Duration::from_secs(2));
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    assert!(
+        status.is_some(),
+        "callcue run still running after two signals"
+    );
+}

@@ -35,9 +35,13 @@
 //!
 //! # Threads
 //!
-//! One thread, `callcue-control`, accepts and answers one connection at a time (each must
-//! send its line within [`SERVER_READ_TIMEOUT_MS`]). Dropping the [`ControlServer`]
-//! wakes it with a connection of its own, joins it and removes the socket file.
+//! One thread, `callcue-control`, accepts connections without blocking (it looks every
+//! [`ACCEPT_POLL_MS`]) and answers each on a short-lived thread of its own, at most
+//! [`MAX_CONNECTIONS`] at once (more wait in the system's queue until one ends); each must
+//! send its line within [`SERVER_READ_TIMEOUT_MS`], so 100 idle clients hold a hook up
+//! for about one deadline, not 100. Dropping the
+//! [`ControlServer`] stops and joins it within one poll, whatever became of the socket
+//! file (a temp cleaner may have deleted it), and removes the file.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -48,7 +52,9 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, TrySendError};
 use interprocess::local_socket::prelude::*;
-use interprocess::local_socket::{ConnectOptions, GenericFilePath, ListenerOptions};
+use interprocess::local_socket::{
+    ConnectOptions, GenericFilePath, ListenerNonblockingMode, ListenerOptions,
+};
 use interprocess::ConnectWaitMode;
 use serde::{Deserialize, Serialize};
 
@@ -59,7 +65,15 @@ pub const CONTROL_SOCKET_ENV: &str = "CALLCUE_CONTROL_SOCKET";
 pub const CLIENT_TIMEOUT_MS: u64 = 2_000;
 
 /// How long the server waits for a connected client's request line.
-pub const SERVER_READ_TIMEOUT_MS: u64 = 1_000;
+pub const SERVER_READ_TIMEOUT_MS: u64 = 500;
+
+/// How often the server looks for new connections (and whether it is told to stop).
+pub const ACCEPT_POLL_MS: u64 = 20;
+
+/// Connections answered at once at most; more wait to be accepted.
+pub const MAX_CONNECTIONS: usize = 64;
+/// Stack of a thread answering one connection (it reads one short line).
+const ANSWER_STACK_BYTES: usize = 128 * 1024;
 
 /// Longest call id, in characters.
 pub const MAX_CALL_ID_CHARS: usize = 128;
@@ -160,6 +174,13 @@ impl ControlServer {
     ) -> Result<ControlServer, ControlError> {
         clear_stale_socket(path)?;
         let listener = listen(path)?;
+        listener
+            .set_nonblocking(ListenerNonblockingMode::Accept)
+            .map_err(|source| ControlError::Io {
+                path: path.to_owned(),
+                doing: "cannot make it non-blocking",
+                source,
+            })?;
         let stopping = Arc::new(AtomicBool::new(false));
         let thread = {
             let stopping = Arc::clone(&stopping);
@@ -188,22 +209,12 @@ impl ControlServer {
 impl Drop for ControlServer {
     fn drop(&mut self) {
         self.stopping.store(true, Ordering::Release);
-        let Some(thread) = self.thread.take() else {
-            return;
-        };
-        // Wake the blocking accept with a connection of our own; the thread then sees
-        // `stopping`, returns, and dropping its listener removes the socket file.
-        if connect(&self.path, Duration::from_millis(CLIENT_TIMEOUT_MS)).is_ok() {
+        // The thread sees `stopping` within one poll and after its connections' deadline,
+        // and dropping its listener removes the socket file.
+        if let Some(thread) = self.thread.take() {
             if thread.join().is_err() {
                 eprintln!("callcue: the control socket thread panicked");
             }
-        } else {
-            // Someone removed the socket: the thread cannot be woken. It holds nothing
-            // but the listener and ends with the process.
-            eprintln!(
-                "callcue: control socket {} vanished; its thread is left to exit with callcue",
-                self.path.display()
-            );
         }
     }
 }
@@ -258,11 +269,21 @@ fn prepare_private_dir(dir: &Path) -> Result<(), (&'static str, io::Error)> {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(("cannot create its directory", e)),
     }
+    use std::os::unix::fs::MetadataExt;
     let meta = std::fs::symlink_metadata(dir).map_err(|e| ("cannot look at its directory", e))?;
     if !meta.is_dir() {
         return Err((
             "its directory is not a directory",
             io::Error::from(io::ErrorKind::InvalidInput),
+        ));
+    }
+    // Another user (or root) may have made it first, in a shared temp dir, to read or
+    // swap the socket: refuse it, whatever its mode.
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if meta.uid() != unsafe { libc::geteuid() } {
+        return Err((
+            "its directory belongs to another user (remove it, or set XDG_RUNTIME_DIR or CALLCUE_CONTROL_SOCKET)",
+            io::Error::from(io::ErrorKind::PermissionDenied),
         ));
     }
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
@@ -367,16 +388,39 @@ fn connect(path: &Path, timeout: Duration) -> io::Result<LocalSocketStream> {
         .connect_sync()
 }
 
-/// The `callcue-control` thread: answer connections until told to stop.
+/// The `callcue-control` thread: answer connections until told to stop, each on its own
+/// thread; returns once they have all ended.
 fn serve(listener: LocalSocketListener, commands: Sender<CallCommand>, stopping: Arc<AtomicBool>) {
     let mut accept_error_said = false;
+    let mut answering: Vec<JoinHandle<()>> = Vec::with_capacity(MAX_CONNECTIONS);
     loop {
-        let accepted = listener.accept();
         if stopping.load(Ordering::Acquire) {
+            for thread in answering {
+                let _ = thread.join();
+            }
             return;
         }
-        match accepted {
-            Ok(connection) => answer(connection, &commands),
+        answering.retain(|thread| !thread.is_finished());
+        if answering.len() >= MAX_CONNECTIONS {
+            // Full: the next connections wait in the system's queue.
+            std::thread::sleep(Duration::from_millis(ACCEPT_POLL_MS));
+            continue;
+        }
+        match listener.accept() {
+            Ok(connection) => {
+                let commands = commands.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("callcue-control-client".into())
+                    .stack_size(ANSWER_STACK_BYTES)
+                    .spawn(move || answer(connection, &commands));
+                // Without a thread the connection is dropped: the client hears nothing.
+                if let Ok(thread) = spawned {
+                    answering.push(thread);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(ACCEPT_POLL_MS));
+            }
             Err(e) => {
                 // Out of file descriptors and the like: say it once, do not spin.
                 if !accept_error_said {

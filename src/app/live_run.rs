@@ -38,8 +38,16 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = bounded::<()>(4);
     {
         let stop_tx = stop_tx.clone();
+        let signals = AtomicU64::new(0);
+        // ctrlc calls this on a thread of its own, not in the signal handler.
         ctrlc::set_handler(move || {
-            let _ = stop_tx.try_send(());
+            if signals.fetch_add(1, Ordering::Relaxed) == 0 {
+                let _ = stop_tx.try_send(());
+            } else {
+                // Asked twice: the user wants out now, whatever is still finishing.
+                eprintln!("callcue: stopped at once (second signal)");
+                std::process::exit(130);
+            }
         })
         .map_err(|e| anyhow::anyhow!("cannot handle Ctrl-C: {e}"))?;
     }

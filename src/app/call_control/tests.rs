@@ -292,3 +292,59 @@ fn the_socket_directory_is_made_private() {
     let socket_mode = mode(&dir.join("control.sock"));
     assert_eq!(socket_mode & 0o077, 0, "socket mode {socket_mode:o}");
 }
+
+/// A temp cleaner or a logout script deletes the socket file: stopping still ends the
+/// server's thread at once.
+#[test]
+fn a_deleted_socket_file_does_not_hold_up_stopping() {
+    let f = fixture();
+    let (server, _rx) = start(&f.path, 8);
+    std::fs::remove_file(&f.path).unwrap();
+    let started = Instant::now();
+    drop(server);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// Clients that connect and say nothing are answered side by side, each with a short
+/// deadline: 100 of them delay a hook by about one deadline, not 100.
+#[test]
+fn idle_connections_do_not_hold_up_a_hook() {
+    let f = fixture();
+    let (_server, rx) = start(&f.path, 8);
+    let idle: Vec<_> = (0..100)
+        .map(|_| connect(&f.path, RECEIVE_TIMEOUT).unwrap())
+        .collect();
+    let started = Instant::now();
+    send_to(&f.path, &CallCommand::End).unwrap();
+    let waited = started.elapsed();
+    assert_eq!(rx.recv_timeout(RECEIVE_TIMEOUT).unwrap(), CallCommand::End);
+    assert!(
+        waited < Duration::from_millis(CLIENT_TIMEOUT_MS),
+        "a hook behind 100 idle clients waited {waited:?}"
+    );
+    drop(idle);
+}
+
+/// In a shared temp dir another user may make the socket's folder first: it is refused.
+#[cfg(unix)]
+#[test]
+fn a_socket_folder_of_another_user_is_refused() {
+    let f = fixture();
+    let folder = f.dir.path().join("callcue-someone");
+    std::fs::create_dir(&folder).unwrap();
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let other = if me == 0 {
+        // Root (CI) hands the folder to `nobody`; anyone else finds one of root's.
+        std::os::unix::fs::chown(&folder, Some(65_534), Some(65_534)).unwrap();
+        folder
+    } else {
+        PathBuf::from("/tmp")
+    };
+    let (doing, _) = prepare_private_dir(&other).unwrap_err();
+    assert!(doing.contains("another user"), "{doing}");
+    // Its own folder is fine.
+    let mine = f.dir.path().join("callcue-me");
+    prepare_private_dir(&mine).unwrap();
+    prepare_private_dir(&mine).unwrap();
+}
