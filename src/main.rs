@@ -626,12 +626,15 @@ fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Re
         match TranscriptLog::create(&dir, &mut writer) {
             Ok(mut log) => {
                 analyze_call_with_profile(audio, config, &stt, pace, agent_profile, &mut log);
+                let path = log.path().to_path_buf();
                 match log.finish() {
                     Ok(path) => eprintln!("callcue: transcripts saved to {}", path.display()),
-                    Err(e) => eprintln!(
-                        "callcue: could not save transcripts in {}: {e}",
-                        dir.display()
-                    ),
+                    Err(e) => {
+                        writer
+                            .finish()
+                            .context("writing events to standard output")?;
+                        anyhow::bail!("could not save the transcripts to {}: {e}", path.display());
+                    }
                 }
             }
             Err(e) => {

@@ -22,9 +22,8 @@ pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
-/// Creates `path` (it must not exist) with `contents`, readable and writable by this user
-/// only on Unix, and syncs it.
-pub fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+/// Creates `path` (it must not exist), readable and writable by this user only on Unix.
+pub fn create_private_file(path: &Path) -> io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -32,7 +31,13 @@ pub fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path)?;
+    options.open(path)
+}
+
+/// Creates `path` (it must not exist) with `contents`, readable and writable by this user
+/// only on Unix, and syncs it.
+pub fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = create_private_file(path)?;
     file.write_all(contents)?;
     file.sync_all()
 }

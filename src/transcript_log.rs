@@ -1,5 +1,6 @@
 //! Saving a call's transcripts to disk, only when the config asks for it
-//! (`privacy.save_transcripts`). Transcripts otherwise live in memory for the call.
+//! (`privacy.save_transcripts`), in replays and live. Transcripts otherwise live in memory
+//! for the call. Files are this user's only (0600 in a 0700 folder on Unix).
 //!
 //! [`TranscriptLog`] is an [`EventSink`] that passes every event on and writes each final
 //! transcript as a line `m:ss.s agent: text` to one file per call. The text is the
@@ -14,6 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::config::PrivacyConfig;
 use crate::event::{Event, EventSink};
 use crate::output::clock;
+use crate::private_file::{create_private_dir_all, create_private_file};
 
 /// The directory transcripts are saved in: `privacy.transcripts_dir`, or the user's data
 /// directory's `callcue/transcripts`.
@@ -27,18 +29,20 @@ pub fn transcripts_dir(privacy: &PrivacyConfig) -> PathBuf {
         .join("transcripts")
 }
 
-/// Passes events on to `inner` and writes final transcripts to a file.
-pub struct TranscriptLog<'a> {
-    inner: &'a mut dyn EventSink,
+/// One call's transcript file: a new file readable by this user only (0600, in a 0700
+/// folder on Unix), one line `m:ss.s speaker: text` per final transcript.
+pub struct TranscriptFile {
     file: BufWriter<File>,
     path: PathBuf,
     error: Option<io::Error>,
 }
 
-impl<'a> TranscriptLog<'a> {
-    /// Creates `dir` if needed and a new file in it named after the call's start time.
-    pub fn create(dir: &Path, inner: &'a mut dyn EventSink) -> io::Result<Self> {
-        std::fs::create_dir_all(dir)?;
+impl TranscriptFile {
+    /// Creates `dir` if needed (private) and a new file in it named after the call's start
+    /// time.
+    pub fn create(dir: &Path) -> io::Result<Self> {
+        create_private_dir_all(dir)?;
+        make_private_dir(dir)?;
         let started_s = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -48,9 +52,8 @@ impl<'a> TranscriptLog<'a> {
             path = dir.join(format!("call-{started_s}-{n}.txt"));
             n += 1;
         }
-        let file = File::options().write(true).create_new(true).open(&path)?;
+        let file = create_private_file(&path)?;
         Ok(Self {
-            inner,
             file: BufWriter::new(file),
             path,
             error: None,
@@ -62,13 +65,61 @@ impl<'a> TranscriptLog<'a> {
         &self.path
     }
 
-    /// Flushes the file; returns the first write error, if any.
+    /// Adds one final transcript; the first write error is kept for [`Self::finish`].
+    pub fn write(&mut self, speaker: &str, start_ms: u64, text: &str) {
+        if self.error.is_none() {
+            if let Err(e) = writeln!(self.file, "{} {speaker}: {text}", clock(start_ms).trim()) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// Flushes the file to disk; returns the first write error, if any (a full disk).
     pub fn finish(mut self) -> io::Result<PathBuf> {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
         self.file.flush()?;
+        self.file.get_ref().sync_all()?;
         Ok(self.path)
+    }
+}
+
+/// An existing transcripts folder is made private too (on Unix).
+#[cfg(unix)]
+fn make_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+#[cfg(not(unix))]
+fn make_private_dir(_dir: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// Passes events on to `inner` and writes final transcripts to a [`TranscriptFile`].
+pub struct TranscriptLog<'a> {
+    inner: &'a mut dyn EventSink,
+    file: TranscriptFile,
+}
+
+impl<'a> TranscriptLog<'a> {
+    /// Creates `dir` if needed and a new file in it named after the call's start time.
+    pub fn create(dir: &Path, inner: &'a mut dyn EventSink) -> io::Result<Self> {
+        Ok(Self {
+            inner,
+            file: TranscriptFile::create(dir)?,
+        })
+    }
+
+    /// Where the transcripts go.
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    /// Flushes the file; returns the first write error, if any.
+    pub fn finish(self) -> io::Result<PathBuf> {
+        self.file.finish()
     }
 }
 
@@ -82,16 +133,7 @@ impl EventSink for TranscriptLog<'_> {
             ..
         } = event
         {
-            if self.error.is_none() {
-                if let Err(e) = writeln!(
-                    self.file,
-                    "{} {}: {text}",
-                    clock(*start_ms).trim(),
-                    speaker.as_str()
-                ) {
-                    self.error = Some(e);
-                }
-            }
+            self.file.write(speaker.as_str(), *start_ms, text);
         }
         self.inner.emit(event);
     }
@@ -125,7 +167,14 @@ mod tests {
         }
         let path = log.finish().unwrap();
         assert_eq!(seen, 2);
-        let saved = std::fs::read_to_string(path).unwrap();
+        let saved = std::fs::read_to_string(&path).unwrap();
         assert_eq!(saved, "0:03.0 caller: my card is **** **** **** 1234\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(dir.path()), 0o700);
+        }
     }
 }

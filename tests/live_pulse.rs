@@ -580,3 +580,71 @@ fn without_a_display_the_overlay_says_so_and_coaching_goes_on() {
     );
     run.stop();
 }
+
+/// With `privacy.save_transcripts` on, `callcue run` says once where transcripts go and
+/// saves each call's final transcripts there, in a file only the user may read.
+#[test]
+fn live_calls_save_their_transcripts_privately_when_the_config_says_so() {
+    let model = common::model::test_model();
+    let pulse = PulseServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("saved");
+    let config = test_config(
+        dir.path(),
+        &format!(
+            "[stt]\nmodel_path = {:?}\n[privacy]\nsave_transcripts = true\ntranscripts_dir = {:?}\n",
+            model.display().to_string(),
+            saved.display().to_string()
+        ),
+    );
+    let run = LiveRun::start(run_command(&pulse, &config, &[]));
+    run.wait_for_log(
+        &[
+            "saving each call's transcripts in",
+            "capturing the agent side",
+            "capturing the caller side",
+        ],
+        Duration::from_secs(30),
+    );
+    say(
+        &pulse,
+        dir.path(),
+        "caller",
+        &Voice::caller(),
+        "Hi, I have a question about the bill I received this month.",
+    );
+    run.wait_for_event(
+        "a final caller transcript",
+        |e| {
+            matches!(
+                &e.ev,
+                Ev::Transcript {
+                    speaker: Side::Caller,
+                    is_final: true,
+                    ..
+                }
+            )
+        },
+        Duration::from_secs(30),
+    );
+    let log = {
+        run.stop();
+        std::fs::read_dir(&saved)
+            .expect("the transcripts folder exists")
+            .map(|entry| entry.unwrap().path())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(log.len(), 1, "{log:?}");
+    let text = std::fs::read_to_string(&log[0]).unwrap();
+    assert!(
+        text.contains("caller:") && text.to_lowercase().contains("question"),
+        "{text}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&log[0]), 0o600);
+        assert_eq!(mode(&saved), 0o700);
+    }
+}

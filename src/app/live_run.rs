@@ -83,6 +83,21 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         .name("callcue-output".into())
         .spawn(move || write_lines(stdout_rx))?;
 
+    let (transcripts_tx, transcript_writer) = if config.privacy.save_transcripts {
+        let dir = callcue::transcript_log::transcripts_dir(&config.privacy);
+        log(&format!(
+            "saving each call's transcripts in {} (privacy.save_transcripts)",
+            dir.display()
+        ));
+        let (tx, rx) = bounded::<TranscriptMessage>(TRANSCRIPT_QUEUE_LEN);
+        let writer = std::thread::Builder::new()
+            .name("callcue-transcripts".into())
+            .spawn(move || write_transcripts(dir, rx))?;
+        (Some(tx), Some(writer))
+    } else {
+        (None, None)
+    };
+
     let (overlay_tx, overlay_rx) = bounded::<OverlayMessage>(OVERLAY_QUEUE_LEN);
     let sink = Outputs {
         format: options.format,
@@ -91,6 +106,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         stdout_dropped: Arc::clone(&stdout_dropped),
         stream: stream_server.as_ref().map(StreamServer::publisher),
         overlay: options.overlay.then(|| overlay_tx.clone()),
+        transcripts: transcripts_tx,
     };
     let session = LiveSession::start(config.clone(), options.devices, options.stt, Box::new(sink))?;
     let control = session.control();
@@ -171,6 +187,10 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         server.shutdown();
     }
     let _ = writer.join();
+    // The session (and with it the sink's sender) is gone: the writer ends the file.
+    if let Some(transcript_writer) = transcript_writer {
+        let _ = transcript_writer.join();
+    }
     let dropped = stdout_dropped.load(Ordering::Relaxed);
     if dropped > 0 {
         log(&format!(
@@ -220,6 +240,69 @@ struct Outputs {
     stdout_dropped: Arc<AtomicU64>,
     stream: Option<StreamPublisher>,
     overlay: Option<Sender<OverlayMessage>>,
+    /// To the transcript writer, when `privacy.save_transcripts` is on.
+    transcripts: Option<Sender<TranscriptMessage>>,
+}
+
+/// What the `callcue-transcripts` thread is told.
+enum TranscriptMessage {
+    CallStart,
+    Final {
+        speaker: &'static str,
+        start_ms: u64,
+        text: String,
+    },
+    CallEnd,
+}
+
+/// Final transcripts waiting for the disk at most; beyond that they are dropped (and said).
+const TRANSCRIPT_QUEUE_LEN: usize = 256;
+
+/// The `callcue-transcripts` thread: one private file per call in `dir`, so the analysis
+/// never waits for the disk. Problems are said once per call.
+fn write_transcripts(dir: std::path::PathBuf, messages: Receiver<TranscriptMessage>) {
+    use callcue::transcript_log::TranscriptFile;
+    let mut file: Option<TranscriptFile> = None;
+    let finish = |file: TranscriptFile| match file.finish() {
+        Ok(path) => log(&format!(
+            "transcripts of the call saved to {}",
+            path.display()
+        )),
+        Err(e) => log(&format!("could not save the call's transcripts: {e}")),
+    };
+    for message in messages {
+        match message {
+            TranscriptMessage::CallStart => {
+                if let Some(done) = file.take() {
+                    finish(done);
+                }
+                match TranscriptFile::create(&dir) {
+                    Ok(new) => file = Some(new),
+                    Err(e) => log(&format!(
+                        "not saving this call's transcripts: {}: {e}",
+                        dir.display()
+                    )),
+                }
+            }
+            TranscriptMessage::Final {
+                speaker,
+                start_ms,
+                text,
+            } => {
+                if let Some(file) = file.as_mut() {
+                    file.write(speaker, start_ms, &text);
+                }
+            }
+            TranscriptMessage::CallEnd => {
+                if let Some(done) = file.take() {
+                    finish(done);
+                }
+            }
+        }
+    }
+    if let Some(done) = file.take() {
+        finish(done);
+    }
 }
 
 impl Outputs {
@@ -246,6 +329,29 @@ impl LiveSink for Outputs {
         }
         if let (Some(stream), Some(json)) = (&self.stream, json) {
             stream.publish(json);
+        }
+        if let Some(transcripts) = &self.transcripts {
+            let message = match event {
+                Event::Call { change, .. } => Some(match change {
+                    Change::Start => TranscriptMessage::CallStart,
+                    Change::End => TranscriptMessage::CallEnd,
+                }),
+                Event::Transcript {
+                    speaker,
+                    start_ms,
+                    text,
+                    is_final: true,
+                    ..
+                } => Some(TranscriptMessage::Final {
+                    speaker: speaker.as_str(),
+                    start_ms: *start_ms,
+                    text: text.to_string(),
+                }),
+                _ => None,
+            };
+            if let Some(message) = message {
+                let _ = transcripts.try_send(message);
+            }
         }
         match event {
             Event::Nudge {
