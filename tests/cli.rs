@@ -321,6 +321,11 @@ fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
     }
     let status = status.expect("callcue run still running 2 s after SIGTERM");
     assert!(status.success(), "{status:?}");
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    assert!(log.contains("callcue: stopping"), "{log}");
+    // No call was found in the (absent) audio: nothing to finish.
+    assert!(!log.contains("finishing the call"), "{log}");
 
     // Two signals in a row: out at once, whatever is still finishing.
     let socket = dir.path().join("control-2.sock");

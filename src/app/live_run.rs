@@ -167,7 +167,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         let _ = stop_rx.recv();
     }
 
-    log("stopping: finishing the call in progress");
+    log("stopping");
     session.stop();
     drop(control);
     // The control server holds the hooks' sender: the hooks thread ends with it.

@@ -540,6 +540,7 @@ impl Analysis {
 
     fn shut_down(mut self) {
         if self.call.is_some() {
+            self.sink.log("finishing the call in progress");
             self.end_call(CallMarkedBy::Shutdown);
         }
         if let Some(writer) = self.profile_writer.take() {
