@@ -380,25 +380,45 @@ fn an_administrators_token_is_used_and_a_broken_one_named() {
         port: 0,
         token_file: path.display().to_string(),
     };
-    std::fs::write(&path, "  our-own_token.2026~x \r\n").unwrap();
+    let write_private = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    };
+    write_private("  our-own_token.2026~x-for-the-call-centre \r\n");
     assert_eq!(
         load_or_create_token(&config).unwrap(),
-        "our-own_token.2026~x"
+        "our-own_token.2026~x-for-the-call-centre"
     );
 
     for broken in [
         "",
         " \n",
         "short",
-        "has spaces in the middle!!",
-        "bad/characters-in-it",
+        "sixteen-chars-ok",
+        "has spaces in the middle of a long enough token!!",
+        "bad/characters-in-it-bad/characters-in-it",
     ] {
-        std::fs::write(&path, broken).unwrap();
+        write_private(broken);
         let error = load_or_create_token(&config).unwrap_err().to_string();
         assert!(error.starts_with(&path.display().to_string()), "{error}");
         assert!(!error.contains('\n'), "{error}");
         // Never silently replaced.
         assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
+    }
+
+    // A good token in a file others may read: refused, and left for the admin to fix.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        write_private("our-own_token.2026~x-for-the-call-centre");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let error = load_or_create_token(&config).unwrap_err().to_string();
+        assert!(error.contains("read by other users (mode 644)"), "{error}");
+        assert!(!error.contains('\n'), "{error}");
     }
 }
 

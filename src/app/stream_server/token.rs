@@ -21,8 +21,9 @@ const TOKEN_FILE_NAME: &str = "stream-token";
 /// Random bytes in a fresh token (written as 64 hex digits).
 const TOKEN_RANDOM_BYTES: usize = 32;
 
-/// Accepted token lengths, in characters, for a token file an administrator wrote.
-const TOKEN_MIN_CHARS: usize = 16;
+/// Accepted token lengths, in characters, for a token file an administrator wrote (32
+/// hex digits are 128 bits: not to be guessed).
+const TOKEN_MIN_CHARS: usize = 32;
 const TOKEN_MAX_CHARS: usize = 256;
 
 /// Where the token is kept: `stream.token_file`, else `$CALLCUE_STATE_DIR/stream-token`,
@@ -69,8 +70,24 @@ pub(super) fn load_or_create_token_at(path: &Path) -> Result<String, StreamError
     }
 }
 
-/// The token in `path`, `None` when the file does not exist.
+/// The token in `path`, `None` when the file does not exist. A file other users may read
+/// (Unix) is refused, not silently tightened: someone may already have the token.
 fn read_token(path: &Path) -> Result<Option<String>, StreamError> {
+    #[cfg(unix)]
+    if let Ok(meta) = fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(token_error(
+                path,
+                format!(
+                    "the stream token file may be read by other users (mode {mode:o}): \
+                     delete it and callcue makes a new token (or `chmod 600` it to keep \
+                     the token)"
+                ),
+            ));
+        }
+    }
     let text = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
