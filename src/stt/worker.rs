@@ -221,6 +221,20 @@ impl SttCounters {
         LoadStep::from_index(self.load_step.load(Ordering::Relaxed))
     }
 
+    /// Counts one finished decode: its time, threads and text dropped past the speech.
+    fn count_decode(&self, decoded: &Decoded, threads: u32) {
+        let decode_us = (decoded.decode_ms * 1000.0) as u64;
+        self.decodes.fetch_add(1, Ordering::Relaxed);
+        self.decode_us_total.fetch_add(decode_us, Ordering::Relaxed);
+        self.decode_us_max.fetch_max(decode_us, Ordering::Relaxed);
+        self.threads_min
+            .fetch_min(u64::from(threads), Ordering::Relaxed);
+        self.threads_max
+            .fetch_max(u64::from(threads), Ordering::Relaxed);
+        self.segments_past_speech
+            .fetch_add(u64::from(decoded.segments_past_speech), Ordering::Relaxed);
+    }
+
     fn set_load_step(&self, step: LoadStep) {
         self.load_step.store(step as usize, Ordering::Relaxed);
         self.load_step_deepest
@@ -576,24 +590,7 @@ impl Worker {
             Err(_) => return self.skip(job, SkipReason::Failed),
         };
         self.judge_lateness(&job, &decoded);
-        self.counters
-            .segments_past_speech
-            .fetch_add(u64::from(decoded.segments_past_speech), Ordering::Relaxed);
-        let threads = u64::from(self.settings.threads);
-        self.counters
-            .threads_min
-            .fetch_min(threads, Ordering::Relaxed);
-        self.counters
-            .threads_max
-            .fetch_max(threads, Ordering::Relaxed);
-        let decode_us = (decoded.decode_ms * 1000.0) as u64;
-        self.counters.decodes.fetch_add(1, Ordering::Relaxed);
-        self.counters
-            .decode_us_total
-            .fetch_add(decode_us, Ordering::Relaxed);
-        self.counters
-            .decode_us_max
-            .fetch_max(decode_us, Ordering::Relaxed);
+        self.counters.count_decode(&decoded, self.settings.threads);
         let text = match screen(&decoded, job.span.voiced_ms, &self.screening) {
             Ok(text) => text,
             Err(reason) => return self.skip(job, reason),
