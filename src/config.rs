@@ -182,6 +182,10 @@ pub struct StreamConfig {
     /// Where the token is kept ("" = the user's data directory, callcue/stream-token).
     /// Created with a fresh random token when missing.
     pub token_file: String,
+    /// Web pages allowed to open the stream, by their origin ("https://crm.example.com"):
+    /// a browser sends its page's `Origin`, and any other origin is refused, token or not.
+    /// Clients that are not browsers send no `Origin` and are not affected.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for StreamConfig {
@@ -190,6 +194,7 @@ impl Default for StreamConfig {
             enabled: true,
             port: 47_615,
             token_file: String::new(),
+            allowed_origins: Vec::new(),
         }
     }
 }

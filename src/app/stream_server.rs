@@ -23,12 +23,15 @@
 //!   (`new WebSocket(url, ["callcue.token." + token])`; the server echoes that entry back).
 //!   A missing or wrong token gets HTTP 401 and no upgrade. Tokens are compared in
 //!   constant time.
-//! - The `Host` header must be `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT`, else HTTP
-//!   403: a web page whose own host name was rebound to 127.0.0.1 (DNS rebinding) is turned
-//!   away before its token is looked at.
-//! - Any path other than `/events` gets HTTP 404. At most [`MAX_CLIENTS`] connections are
-//!   served at once (HTTP 503 beyond that), and a handshake must finish within
-//!   [`HANDSHAKE_TIMEOUT_MS`].
+//! - The `Host` header must be `127.0.0.1`, `localhost` or `[::1]` (with the port or
+//!   none), else HTTP 403: a web page whose own host name was rebound to 127.0.0.1 (DNS
+//!   rebinding) is turned away before its token is looked at. A browser's `Origin` must be
+//!   listed in `stream.allowed_origins`, else 403.
+//! - Any path other than `/events` gets HTTP 404. At most [`MAX_CLIENTS`] authenticated
+//!   clients are served at once (HTTP 503 beyond that). Connections still in their
+//!   handshake have slots of their own ([`MAX_PENDING_HANDSHAKES`], more are closed at
+//!   once) and [`HANDSHAKE_TIMEOUT_MS`] to finish it, so idle connections cannot take the
+//!   places of real clients. Refusals are logged (the 1st, 2nd, 4th, 8th, ... of them).
 //!
 //! # Threads and back-pressure
 //!
@@ -71,11 +74,14 @@ pub use token::{load_or_create_token, token_path};
 /// Events the broadcast ring holds for the slowest client before it starts losing them.
 pub const BACKLOG_EVENTS: usize = 1024;
 
-/// Connections served at once (pending handshakes included).
+/// Authenticated clients served at once.
 pub const MAX_CLIENTS: usize = 32;
 
-/// Time a client has to finish the WebSocket handshake.
-pub const HANDSHAKE_TIMEOUT_MS: u64 = 5_000;
+/// Connections in their handshake at once; more are closed at once.
+pub const MAX_PENDING_HANDSHAKES: usize = 16;
+
+/// Time a client has to finish the WebSocket handshake (a local client needs a few ms).
+pub const HANDSHAKE_TIMEOUT_MS: u64 = 1_000;
 
 /// Time a client has to answer the close frame when callcue stops.
 const CLOSE_TIMEOUT_MS: u64 = 1_000;
@@ -140,8 +146,12 @@ pub struct StreamServer {
 /// What the stream counts, shared with its thread.
 #[derive(Debug, Default)]
 struct Counters {
-    /// Connections open now (pending handshakes included).
+    /// Authenticated clients connected now.
     clients: AtomicUsize,
+    /// Connections in their handshake now.
+    pending: AtomicUsize,
+    /// Connections refused (HTTP error, or no handshake slot), for the log.
+    refused: AtomicU64,
     /// Events lost by clients that read too slowly, over all clients.
     events_lost: AtomicU64,
 }
@@ -150,6 +160,7 @@ struct Counters {
 struct Shared {
     token: String,
     port: u16,
+    allowed_origins: Vec<String>,
     events: broadcast::Sender<Arc<str>>,
     counters: Arc<Counters>,
 }
@@ -160,11 +171,15 @@ impl StreamServer {
     /// start it.
     pub fn start(config: &StreamConfig) -> Result<StreamServer, StreamError> {
         let token = load_or_create_token(config)?;
-        Self::start_with_token(config.port, token)
+        Self::start_with_token(config.port, token, config.allowed_origins.clone())
     }
 
     /// [`start`](Self::start) with the token given.
-    fn start_with_token(port: u16, token: String) -> Result<StreamServer, StreamError> {
+    fn start_with_token(
+        port: u16,
+        token: String,
+        allowed_origins: Vec<String>,
+    ) -> Result<StreamServer, StreamError> {
         let listener =
             std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|source| {
                 if source.kind() == io::ErrorKind::AddrInUse {
@@ -185,6 +200,7 @@ impl StreamServer {
         let shared = Arc::new(Shared {
             token,
             port: local_addr.port(),
+            allowed_origins,
             events: events.clone(),
             counters: Arc::clone(&counters),
         });
@@ -269,9 +285,15 @@ async fn serve(listener: std::net::TcpListener, shared: Arc<Shared>, stop: watch
         tokio::select! {
             _ = stopped(&stop) => break,
             accepted = listener.accept() => match accepted {
-                Ok((tcp, peer)) => {
-                    clients.spawn(serve_client(tcp, peer, Arc::clone(&shared), stop.clone()));
-                }
+                Ok((tcp, peer)) => match Slot::take(&shared.counters, SlotKind::Pending, MAX_PENDING_HANDSHAKES) {
+                    Some(pending) => {
+                        clients.spawn(serve_client(tcp, peer, pending, Arc::clone(&shared), stop.clone()));
+                    }
+                    None => {
+                        drop(tcp);
+                        log_refusal(&shared.counters, peer, "too many connections in their handshake");
+                    }
+                },
                 Err(e) => {
                     // Out of file descriptors and the like: say it once, let it pass.
                     if !accept_error_said {
@@ -295,42 +317,107 @@ async fn stopped(stop: &watch::Receiver<bool>) {
     let _ = stop.wait_for(|stopping| *stopping).await;
 }
 
-/// Decrements the client count when a connection ends, however it ends.
-struct ClientSlot(Arc<Counters>);
+/// Which places a [`Slot`] is counted in.
+#[derive(Clone, Copy, Debug)]
+enum SlotKind {
+    /// A connection in its handshake.
+    Pending,
+    /// An authenticated client.
+    Client,
+}
 
-impl Drop for ClientSlot {
+/// One place (a pending handshake or a client), given back when dropped, however the
+/// connection ends.
+struct Slot {
+    counters: Arc<Counters>,
+    kind: SlotKind,
+}
+
+impl Slot {
+    /// A place, if fewer than `limit` of its kind are taken.
+    fn take(counters: &Arc<Counters>, kind: SlotKind, limit: usize) -> Option<Self> {
+        kind.count_in(counters)
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            })
+            .ok()?;
+        Some(Slot {
+            counters: Arc::clone(counters),
+            kind,
+        })
+    }
+
+    fn count(&self) -> &AtomicUsize {
+        self.kind.count_in(&self.counters)
+    }
+}
+
+impl SlotKind {
+    fn count_in(self, counters: &Counters) -> &AtomicUsize {
+        match self {
+            SlotKind::Pending => &counters.pending,
+            SlotKind::Client => &counters.clients,
+        }
+    }
+}
+
+impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.clients.fetch_sub(1, Ordering::Relaxed);
+        self.count().fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Says a refused connection on standard error: the 1st, 2nd, 4th, 8th... so a client
+/// retrying in a loop cannot flood the log.
+fn log_refusal(counters: &Counters, peer: SocketAddr, reason: &str) {
+    let n = counters.refused.fetch_add(1, Ordering::Relaxed) + 1;
+    if n.is_power_of_two() {
+        eprintln!("callcue: event stream refused {peer}: {reason} ({n} refused so far)");
     }
 }
 
 /// One connection: the handshake checks, then events out until either side stops.
+/// `pending` is its handshake place, given back once the handshake is over.
 async fn serve_client(
     tcp: TcpStream,
     peer: SocketAddr,
+    pending: Slot,
     shared: Arc<Shared>,
     stop: watch::Receiver<bool>,
 ) {
-    let open = shared.counters.clients.fetch_add(1, Ordering::Relaxed) + 1;
-    let _slot = ClientSlot(Arc::clone(&shared.counters));
     // Subscribed before the handshake answer is sent, so a client receives every event
     // published after its connect returns.
     let mut events = shared.events.subscribe();
     let _ = tcp.set_nodelay(true);
+    let mut client_slot: Option<Slot> = None;
+    let taken = &mut client_slot;
+    let checked = Arc::clone(&shared);
     // The signature is tungstenite's.
     #[allow(clippy::result_large_err)]
-    let callback = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
-        if open > MAX_CLIENTS {
-            return Err(auth::error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "too many event stream clients",
-            ));
-        }
-        auth::respond(
-            auth::check_request(request, &shared.token, shared.port),
-            response,
-        )
-    };
+    let callback =
+        move |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
+            let verdict = auth::check_request(
+                request,
+                &checked.token,
+                checked.port,
+                &checked.allowed_origins,
+            );
+            if let auth::Verdict::Reject { reason, .. } = &verdict {
+                log_refusal(&checked.counters, peer, reason);
+                return auth::respond(verdict, response);
+            }
+            match Slot::take(&checked.counters, SlotKind::Client, MAX_CLIENTS) {
+                Some(slot) => *taken = Some(slot),
+                None => {
+                    log_refusal(&checked.counters, peer, "too many event stream clients");
+                    return Err(auth::error_response(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "too many event stream clients",
+                    ));
+                }
+            }
+            auth::respond(verdict, response)
+        };
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_INCOMING_MESSAGE_BYTES))
         .max_frame_size(Some(MAX_INCOMING_MESSAGE_BYTES));
@@ -346,6 +433,10 @@ async fn serve_client(
             _ => return,
         },
     };
+    drop(pending);
+    // The callback took a client place for an accepted handshake; it lasts as long as
+    // this connection.
+    let _client = client_slot;
     let mut lost_events: u64 = 0;
     loop {
         tokio::select! {

@@ -4,8 +4,12 @@
 //!    `localhost:PORT`, `[::1]:PORT`), else 403. A web page on another site whose name
 //!    was rebound to 127.0.0.1 sends its own name as `Host`, so it is turned away even
 //!    before the token is looked at (DNS-rebinding defence).
-//! 2. The path must be `/events`, else 404.
-//! 3. The token, from any of: `Authorization: Bearer TOKEN`, the query `?token=TOKEN`, or
+//!    A `Host` without a port is accepted (the name is what the defence needs).
+//! 2. A browser page's `Origin` must be listed in `stream.allowed_origins`, else 403: a web
+//!    page the agent opens cannot read the stream even if it got hold of the token.
+//!    Requests without `Origin` (programs, not browsers) pass.
+//! 3. The path must be `/events`, else 404.
+//! 4. The token, from any of: `Authorization: Bearer TOKEN`, the query `?token=TOKEN`, or
 //!    a `Sec-WebSocket-Protocol` entry `callcue.token.TOKEN` (which the response then
 //!    echoes, as browsers require). Missing or wrong: 401. Compared in constant time.
 
@@ -31,7 +35,12 @@ pub(super) enum Verdict {
 }
 
 /// Checks a WebSocket upgrade request against the token and the port the server is on.
-pub(super) fn check_request(request: &Request, token: &str, port: u16) -> Verdict {
+pub(super) fn check_request(
+    request: &Request,
+    token: &str,
+    port: u16,
+    allowed_origins: &[String],
+) -> Verdict {
     let mut hosts = request.headers().get_all(header::HOST).iter();
     let host_ok = match (hosts.next(), hosts.next()) {
         (Some(host), None) => host.to_str().is_ok_and(|host| is_loopback_host(host, port)),
@@ -41,6 +50,22 @@ pub(super) fn check_request(request: &Request, token: &str, port: u16) -> Verdic
         return Verdict::Reject {
             status: StatusCode::FORBIDDEN,
             reason: "the Host header must be 127.0.0.1, localhost or [::1] with the port",
+        };
+    }
+    let mut origins = request.headers().get_all(header::ORIGIN).iter();
+    let origin_ok = match (origins.next(), origins.next()) {
+        (None, _) => true,
+        (Some(origin), None) => origin.to_str().is_ok_and(|origin| {
+            allowed_origins
+                .iter()
+                .any(|allowed| allowed.trim_end_matches('/').eq_ignore_ascii_case(origin))
+        }),
+        _ => false,
+    };
+    if !origin_ok {
+        return Verdict::Reject {
+            status: StatusCode::FORBIDDEN,
+            reason: "this web page's origin may not open the event stream: list it in stream.allowed_origins",
         };
     }
     if request.uri().path() != EVENTS_PATH {
@@ -111,8 +136,8 @@ pub(super) fn error_response(status: StatusCode, reason: &str) -> ErrorResponse 
     })
 }
 
-/// Whether a `Host` header value names the loopback interface on `port`. A missing port
-/// means 80.
+/// Whether a `Host` header value names the loopback interface on `port` (or on no port
+/// given: the name is what matters against DNS rebinding).
 pub(super) fn is_loopback_host(host: &str, port: u16) -> bool {
     let (name, port_text) = match host.rsplit_once(':') {
         Some((name, port_text)) if !host.ends_with(']') => (name, Some(port_text)),
@@ -120,7 +145,7 @@ pub(super) fn is_loopback_host(host: &str, port: u16) -> bool {
     };
     let name_ok = name == "127.0.0.1" || name == "[::1]" || name.eq_ignore_ascii_case("localhost");
     let port_ok = match port_text {
-        None => port == 80,
+        None => true,
         Some(text) => {
             !text.is_empty()
                 && text.bytes().all(|b| b.is_ascii_digit())
@@ -216,7 +241,10 @@ mod tests {
         ] {
             assert!(is_loopback_host(host, 4000), "{host}");
         }
-        assert!(is_loopback_host("localhost", 80));
+        // Without a port, as documented: the name is what the defence needs.
+        for host in ["127.0.0.1", "localhost", "[::1]"] {
+            assert!(is_loopback_host(host, 4000), "{host}");
+        }
     }
 
     #[test]
@@ -227,8 +255,7 @@ mod tests {
             "localhost.evil.example:4000",
             "127.0.0.2:4000",
             "127.0.0.1:4001",
-            "127.0.0.1",
-            "[::1]",
+            "evil.example",
             "[::2]:4000",
             "[::1]x:4000",
             "[::1:4000",
@@ -267,7 +294,7 @@ mod tests {
     fn checks_run_host_then_path_then_token() {
         let token = "0123456789abcdef0123";
         let verdict = |host, path, headers: &[(&str, &str)]| {
-            check_request(&request(host, path, headers), token, 4000)
+            check_request(&request(host, path, headers), token, 4000, &[])
         };
         let status = |v: Verdict| match v {
             Verdict::Accept { .. } => StatusCode::SWITCHING_PROTOCOLS,

@@ -29,6 +29,7 @@ fn fixture() -> Fixture {
         enabled: true,
         port: 0,
         token_file: dir.path().join("stream-token").display().to_string(),
+        allowed_origins: vec!["https://crm.example.com".into()],
     };
     let server = StreamServer::start(&config).unwrap();
     let token = load_or_create_token(&config).unwrap();
@@ -331,6 +332,7 @@ fn a_port_in_use_is_named() {
         enabled: true,
         port,
         token_file: dir.path().join("token").display().to_string(),
+        allowed_origins: Vec::new(),
     };
     let error = StreamServer::start(&config).err().expect("port in use");
     assert!(matches!(error, StreamError::PortInUse { .. }), "{error:?}");
@@ -349,6 +351,7 @@ fn the_token_is_made_once_private_and_kept() {
         enabled: true,
         port: 0,
         token_file: path.display().to_string(),
+        allowed_origins: Vec::new(),
     };
     let token = load_or_create_token(&config).unwrap();
     assert_eq!(token.len(), 64);
@@ -379,6 +382,7 @@ fn an_administrators_token_is_used_and_a_broken_one_named() {
         enabled: true,
         port: 0,
         token_file: path.display().to_string(),
+        allowed_origins: Vec::new(),
     };
     let write_private = |text: &str| {
         std::fs::write(&path, text).unwrap();
@@ -447,4 +451,66 @@ fn the_token_path_follows_config_then_state_dir_then_data_dir() {
         token::resolve_token_path(&config, Some("/state".as_ref()), data).unwrap(),
         PathBuf::from("/etc/callcue/token")
     );
+}
+
+/// A web page the agent opens sends its `Origin`: refused even with the token unless
+/// `stream.allowed_origins` lists it. Programs send no `Origin` and are not affected.
+#[test]
+fn browser_origins_need_to_be_listed() {
+    let f = fixture();
+    let addr = f.server.local_addr();
+    let path = format!("{EVENTS_PATH}?token={}", f.token);
+    run(async {
+        assert_eq!(
+            refused_status(connect_with(addr, &path, &[("Origin", "https://evil.example")]).await),
+            StatusCode::FORBIDDEN
+        );
+        let (listed, _) = connect_with(addr, &path, &[("Origin", "https://crm.example.com")])
+            .await
+            .expect("a listed origin is let in");
+        drop(listed);
+        let (program, _) = connect_with(addr, &path, &[])
+            .await
+            .expect("no Origin: a program");
+        drop(program);
+    });
+}
+
+/// `Host: 127.0.0.1` without a port is accepted, as documented.
+#[test]
+fn a_loopback_host_without_a_port_is_accepted() {
+    let f = fixture();
+    let addr = f.server.local_addr();
+    let path = format!("{EVENTS_PATH}?token={}", f.token);
+    run(async {
+        for host in ["127.0.0.1", "localhost"] {
+            let (client, _) = connect_with(addr, &path, &[("Host", host)])
+                .await
+                .unwrap_or_else(|e| panic!("{host}: {e}"));
+            drop(client);
+        }
+        assert_eq!(
+            refused_status(connect_with(addr, &path, &[("Host", "evil.example")]).await),
+            StatusCode::FORBIDDEN
+        );
+    });
+}
+
+/// Connections that never finish their handshake hold places of their own for a short
+/// while only: a real client gets in while 40 of them are still open.
+#[test]
+fn idle_connections_do_not_lock_out_real_clients() {
+    let f = fixture();
+    let addr = f.server.local_addr();
+    run(async {
+        let mut idle = Vec::new();
+        for _ in 0..40 {
+            idle.push(TcpStream::connect(addr).await.unwrap());
+        }
+        tokio::time::sleep(Duration::from_millis(HANDSHAKE_TIMEOUT_MS + 300)).await;
+        let client = connect(&f).await;
+        assert_eq!(f.server.clients(), 1);
+        drop(client);
+        drop(idle);
+    });
 }
