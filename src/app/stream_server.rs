@@ -141,6 +141,8 @@ pub struct StreamServer {
     counters: Arc<Counters>,
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
+    /// The address file written for `callcue stream-info`, taken back at shutdown.
+    address_file: Option<PathBuf>,
 }
 
 /// What the stream counts, shared with its thread.
@@ -170,16 +172,9 @@ impl StreamServer {
     /// `callcue-stream` thread. Ignores `config.enabled`: the caller decides whether to
     /// start it.
     pub fn start(config: &StreamConfig) -> Result<StreamServer, StreamError> {
-        let token = load_or_create_token(config)?;
-        Self::start_with_token(config.port, token, config.allowed_origins.clone())
-    }
-
-    /// [`start`](Self::start) with the token given.
-    fn start_with_token(
-        port: u16,
-        token: String,
-        allowed_origins: Vec<String>,
-    ) -> Result<StreamServer, StreamError> {
+        // The port first: only once callcue holds it are the token and the address given
+        // out, so no client is sent to a port another program holds.
+        let port = config.port;
         let listener =
             std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|source| {
                 if source.kind() == io::ErrorKind::AddrInUse {
@@ -188,6 +183,26 @@ impl StreamServer {
                     StreamError::Listen { port, source }
                 }
             })?;
+        let token = load_or_create_token(config)?;
+        let mut server = Self::serve_on(listener, token, config.allowed_origins.clone())?;
+        let address = token::address_path(config)?;
+        match token::publish_address(&address, &server.url()) {
+            Ok(()) => server.address_file = Some(address),
+            Err(e) => eprintln!(
+                "callcue: event stream: cannot write {}: {e}; `callcue stream-info` will not \
+                 show the URL (it is in this log)",
+                address.display()
+            ),
+        }
+        Ok(server)
+    }
+
+    /// Serves the stream on a bound listener with `token`.
+    fn serve_on(
+        listener: std::net::TcpListener,
+        token: String,
+        allowed_origins: Vec<String>,
+    ) -> Result<StreamServer, StreamError> {
         listener.set_nonblocking(true).map_err(StreamError::Start)?;
         let local_addr = listener.local_addr().map_err(StreamError::Start)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -215,6 +230,7 @@ impl StreamServer {
             counters,
             stop,
             thread: Some(thread),
+            address_file: None,
         })
     }
 
@@ -250,6 +266,9 @@ impl StreamServer {
     }
 
     fn stop_and_join(&mut self) {
+        if let Some(address) = self.address_file.take() {
+            token::withdraw_address(&address);
+        }
         let _ = self.stop.send(true);
         if let Some(thread) = self.thread.take() {
             if thread.join().is_err() {
@@ -501,13 +520,19 @@ pub fn print_info(config: &Config) -> anyhow::Result<()> {
     }
     let path = token_path(stream)?;
     let token = load_or_create_token(stream)?;
-    if stream.port == 0 {
-        println!(
-            "URL:        ws://127.0.0.1:PORT{EVENTS_PATH}  (stream.port = 0: `callcue run` picks \
-             a free port and writes it to its log)"
-        );
-    } else {
-        println!("URL:        {}", events_url(stream.port));
+    // Only an address a running callcue holds: never a configured port another program
+    // may have taken.
+    match token::served_url(stream) {
+        Some(url) => println!("URL:        {url}"),
+        None => println!(
+            "URL:        none now: no `callcue run` is serving the event stream (it serves \
+             on 127.0.0.1, port {} in the config)",
+            if stream.port == 0 {
+                "any free".to_string()
+            } else {
+                stream.port.to_string()
+            }
+        ),
     }
     println!("Token file: {}", path.display());
     println!("Token:      {token}");

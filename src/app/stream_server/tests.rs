@@ -341,6 +341,34 @@ fn a_port_in_use_is_named() {
         message.contains(&port.to_string()) && !message.contains('\n'),
         "{message}"
     );
+    // Nothing was given out for a port another program holds: no token, no address.
+    assert!(!dir.path().join("token").exists());
+    assert_eq!(token::served_url(&config), None);
+}
+
+/// The address `callcue stream-info` shows is written once the port is held, and taken
+/// back at shutdown.
+#[test]
+fn the_address_is_published_only_while_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = StreamConfig {
+        enabled: true,
+        port: 0,
+        token_file: dir.path().join("token").display().to_string(),
+        allowed_origins: Vec::new(),
+    };
+    assert_eq!(token::served_url(&config), None);
+    let server = StreamServer::start(&config).unwrap();
+    assert_eq!(token::served_url(&config), Some(server.url()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let address = token::address_path(&config).unwrap();
+        let mode = std::fs::metadata(&address).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    server.shutdown();
+    assert_eq!(token::served_url(&config), None);
 }
 
 #[test]

@@ -1,4 +1,6 @@
-//! The per-install stream token: where it is kept, and making one the first time.
+//! The per-install stream token: where it is kept, and making one the first time; and the
+//! address file that says where a running callcue serves the stream (written only once
+//! it holds the port, so no client is ever sent to a port callcue does not hold).
 
 use std::ffi::OsStr;
 use std::fs;
@@ -187,4 +189,58 @@ fn token_error(path: &Path, problem: String) -> StreamError {
         path: path.to_owned(),
         problem,
     }
+}
+
+/// The address file's name, beside the token.
+const ADDRESS_FILE_NAME: &str = "stream-address";
+
+/// Where the running callcue says it serves the stream: beside the token file.
+pub fn address_path(config: &StreamConfig) -> Result<PathBuf, StreamError> {
+    Ok(token_path(config)?.with_file_name(ADDRESS_FILE_NAME))
+}
+
+/// Says that this process serves the stream at `url`: the file holds the URL and the
+/// process id, readable by this user only, and replaces any earlier one whole.
+pub(super) fn publish_address(path: &Path, url: &str) -> io::Result<()> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        create_private_dir_all(dir)?;
+    }
+    let temp = path.with_extension(format!("new-{}", std::process::id()));
+    let _ = fs::remove_file(&temp);
+    write_private_file(&temp, format!("{url} {}\n", std::process::id()).as_bytes())?;
+    fs::rename(&temp, path)
+}
+
+/// Takes the address back at shutdown, if it is still this process's.
+pub(super) fn withdraw_address(path: &Path) {
+    if read_address(path).is_some_and(|(_, pid)| pid == std::process::id()) {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// The URL a running callcue serves the stream at, if one does: the address file exists
+/// and (on Unix) the process that wrote it is still alive.
+pub fn served_url(config: &StreamConfig) -> Option<String> {
+    let (url, pid) = read_address(&address_path(config).ok()?)?;
+    process_alive(pid).then_some(url)
+}
+
+fn read_address(path: &Path) -> Option<(String, u32)> {
+    let text = fs::read_to_string(path).ok()?;
+    let (url, pid) = text.trim().rsplit_once(' ')?;
+    Some((url.to_owned(), pid.parse().ok()?))
+}
+
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists; no signal is sent.
+    unsafe { libc::kill(pid, 0) == 0 }
+}
+
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    true
 }
