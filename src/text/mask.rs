@@ -1,28 +1,38 @@
 //! Masking of card and account numbers in transcript text.
 //!
 //! [`mask_digit_runs`] hides long digit sequences before a transcript is logged or
-//! shown. A *run* is a sequence of ASCII digits in which single spaces or single
-//! hyphens may separate groups (`4111 1111 1111 1111`, `12-34-5678-90`,
-//! `555-123-4567`). A run with [`MIN_MASKED_DIGITS`] (6) or more digits in total has
-//! every digit except the last [`KEPT_DIGITS`] (4) replaced by `*`; the separators stay.
+//! shown. A *run* is a sequence of digits, ASCII or spelled ("four", "zero": how whisper
+//! writes a number read out slowly), joined by at most one separator each: a space, a
+//! hyphen, a dot, or a comma or dot followed by a space (`4111 1111 1111 1111`,
+//! `12-34-5678-90`, `4532, 0151, 1283, 0366` read in four breaths, `4.5.3.2.0.1`, `four
+//! five three two zero one`). A run with [`MIN_MASKED_DIGITS`] (6) or more digits in total
+//! has every digit except the last [`KEPT_DIGITS`] (4) replaced by `*` (a spelled digit by
+//! as many `*` as it has letters); the separators stay.
 //!
 //! Decisions:
 //! * Runs of 5 or fewer digits are kept: times ("10 30"), counts ("3 times"), years
-//!   ("2024"), 5-digit zip codes, short reference numbers.
-//! * Only a *single* space or hyphen joins groups; a comma, a dot, two spaces or
-//!   " - " end the run, so amounts such as "1,234,567" and decimals are untouched.
+//!   ("2024"), 5-digit zip codes, short reference numbers, and a lone "one" or "two" in a
+//!   sentence.
+//! * A comma or two spaces without a space after the comma (`1,234,567`) end the run, so
+//!   amounts are untouched; decimals such as "3.50" are too short to mask.
 //! * Consequence: short numbers read out back to back merge into one run, so `in 2023
-//!   2024` becomes `in **** 2024`, and phone numbers and
-//!   all-digit dates ("12-05-2024") are masked too. Over-masking is the safe side.
-//! * Digits glued to letters still count: `A12345678` → `A****5678`.
-//! * Only ASCII digits are recognised. Non-digit characters are never altered, and the
-//!   output has exactly as many characters as the input.
+//!   2024` becomes `in **** 2024`, and phone numbers and all-digit dates
+//!   ("12-05-2024") are masked too. Over-masking is the safe side.
+//! * Digits glued to letters still count: `A12345678` → `A****5678`; a spelled digit
+//!   counts only as a whole word.
+//! * Non-digit characters are never altered, and the output has exactly as many
+//!   characters as the input.
 
 /// Runs with at least this many digits are masked.
 pub const MIN_MASKED_DIGITS: usize = 6;
 
 /// How many trailing digits of a masked run stay visible.
 pub const KEPT_DIGITS: usize = 4;
+
+/// Spelled digits, as whisper writes them.
+const DIGIT_WORDS: [&str; 10] = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
 
 /// Replaces all but the last 4 digits of every digit run of 6 or more digits with `*`.
 /// See the [module docs](self) for what counts as a run.
@@ -34,34 +44,67 @@ pub fn mask_digit_runs(text: &str) -> String {
     let mut out = chars.clone();
     let n = chars.len();
     let mut i = 0;
-    let mut digits: Vec<usize> = Vec::new();
+    // (start, end) of each digit of the run being read.
+    let mut digits: Vec<(usize, usize)> = Vec::new();
     while i < n {
-        if !chars[i].is_ascii_digit() {
+        let Some(first_end) = digit_at(&chars, i) else {
             i += 1;
             continue;
-        }
+        };
         digits.clear();
-        let mut j = i;
-        loop {
-            while j < n && chars[j].is_ascii_digit() {
-                digits.push(j);
-                j += 1;
-            }
-            let joins = j + 1 < n && matches!(chars[j], ' ' | '-') && chars[j + 1].is_ascii_digit();
-            if joins {
-                j += 1;
-            } else {
-                break;
-            }
+        digits.push((i, first_end));
+        let mut end = first_end;
+        while let Some((next, next_end)) = joined_digit(&chars, end) {
+            digits.push((next, next_end));
+            end = next_end;
         }
         if digits.len() >= MIN_MASKED_DIGITS {
-            for &p in &digits[..digits.len() - KEPT_DIGITS] {
-                out[p] = '*';
+            for &(start, stop) in &digits[..digits.len() - KEPT_DIGITS] {
+                for c in &mut out[start..stop] {
+                    *c = '*';
+                }
             }
         }
-        i = j;
+        i = end;
     }
     out.into_iter().collect()
+}
+
+/// The end of the digit starting at `i`: an ASCII digit, or a spelled digit that is a
+/// whole word.
+fn digit_at(chars: &[char], i: usize) -> Option<usize> {
+    if chars.get(i)?.is_ascii_digit() {
+        return Some(i + 1);
+    }
+    if i > 0 && chars[i - 1].is_alphanumeric() {
+        return None;
+    }
+    DIGIT_WORDS.iter().find_map(|word| {
+        let end = i + word.len();
+        let matches = end <= chars.len()
+            && chars[i..end]
+                .iter()
+                .zip(word.chars())
+                .all(|(c, w)| c.to_ascii_lowercase() == w)
+            && chars.get(end).is_none_or(|c| !c.is_alphanumeric());
+        matches.then_some(end)
+    })
+}
+
+/// The next digit of a run that reached `end`: right after it (ASCII digits), or after one
+/// separator.
+fn joined_digit(chars: &[char], end: usize) -> Option<(usize, usize)> {
+    let glued = chars.get(end).is_some_and(char::is_ascii_digit) && chars[end - 1].is_ascii_digit();
+    if glued {
+        return Some((end, end + 1));
+    }
+    let separator_len = match (chars.get(end), chars.get(end + 1)) {
+        (Some(',' | '.'), Some(' ')) => 2,
+        (Some(' ' | '-' | '.'), _) => 1,
+        _ => return None,
+    };
+    let next = end + separator_len;
+    digit_at(chars, next).map(|next_end| (next, next_end))
 }
 
 #[cfg(test)]
@@ -79,6 +122,36 @@ mod tests {
             mask_digit_runs("my card is 4111-1111-1111-1234."),
             "my card is ****-****-****-1234."
         );
+    }
+
+    #[test]
+    fn numbers_read_in_breaths_dots_and_words_are_runs() {
+        assert_eq!(
+            mask_digit_runs("4532, 0151, 1283, 0366"),
+            "****, ****, ****, 0366"
+        );
+        assert_eq!(
+            mask_digit_runs("It's 4.5.3.2.0.1.5.1."),
+            "It's *.*.*.*.0.1.5.1."
+        );
+        assert_eq!(
+            mask_digit_runs("Four five three two, zero one five one"),
+            "**** **** ***** ***, zero one five one"
+        );
+        assert_eq!(
+            mask_digit_runs("four 5 three 2 zero 1"),
+            "**** * three 2 zero 1"
+        );
+        // Not runs: amounts, decimals, a lone spelled digit, digits inside words.
+        for kept in [
+            "$1,234,567.89",
+            "it was 3.50 last time",
+            "one more thing: two questions",
+            "someone gave ninety-nine",
+            "Fourier fiveish",
+        ] {
+            assert_eq!(mask_digit_runs(kept), kept);
+        }
     }
 
     #[test]
