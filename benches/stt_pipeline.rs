@@ -281,25 +281,10 @@ fn busy_desktop(dir: &Path) {
     }
     let mut conversations = vec![("the support call", call.clone(), None)];
     if !caller.is_empty() {
-        let write = |path: &Path, samples: &[f32]| {
-            let spec = hound::WavSpec {
-                channels: 1,
-                sample_rate: 16_000,
-                bits_per_sample: 16,
-                sample_format: hound::SampleFormat::Int,
-            };
-            let mut writer = hound::WavWriter::create(path, spec).unwrap();
-            for s in samples {
-                writer
-                    .write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16)
-                    .unwrap();
-            }
-            writer.finalize().unwrap();
-        };
         let agent_path = dir.join("meetings-agent.wav");
         let caller_path = dir.join("meetings-caller.wav");
-        write(&agent_path, &vec![0.0; caller.len()]);
-        write(&caller_path, &caller);
+        common::pulse::write_mono_wav(&agent_path, &vec![0.0; caller.len()]);
+        common::pulse::write_mono_wav(&caller_path, &caller);
         conversations.push(("chat and meetings (5.5 min)", caller_path, Some(agent_path)));
     }
     for (name, path, agent) in conversations {

@@ -275,8 +275,9 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
 fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
     use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
+    // Starts `callcue run` and waits (up to 20 s) for its control socket to appear.
     let start = |socket: &Path| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_callcue"))
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_callcue"))
             .args(["run", "--no-overlay", "--no-stt", "--format", "jsonl"])
             .env_remove("CALLCUE_CONFIG")
             .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
@@ -286,7 +287,12 @@ fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
-            .expect("callcue runs")
+            .expect("callcue runs");
+        let started = Instant::now();
+        while !socket.exists() && started.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child
     };
     let signal = |child: &std::process::Child, name: &str| {
         let status = std::process::Command::new("kill")
@@ -307,10 +313,6 @@ fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
     };
     let socket = dir.path().join("control.sock");
     let mut child = start(&socket);
-    let started = Instant::now();
-    while !socket.exists() && started.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
     assert!(socket.exists(), "callcue run made no control socket");
     std::fs::remove_file(&socket).unwrap();
     signal(&child, "-TERM");
@@ -330,10 +332,6 @@ fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
     // Two signals in a row: out at once, whatever is still finishing.
     let socket = dir.path().join("control-2.sock");
     let mut child = start(&socket);
-    let started = Instant::now();
-    while !socket.exists() && started.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
     signal(&child, "-INT");
     signal(&child, "-TERM");
     let status = exits_within(&mut child, Duration::from_secs(2));

@@ -442,7 +442,8 @@ impl LoadGovernor {
         step
     }
 
-    /// Starts the step's clock over (for tests that step up after a while).
+    /// Moves the last change of step `by` into the past (for tests that step up after a
+    /// while).
     #[cfg(test)]
     fn backdate_change(&mut self, by: Duration) {
         self.changed_at -= by;

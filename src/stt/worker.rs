@@ -548,8 +548,7 @@ impl Worker {
     }
 
     /// Tells the governor how long a job took; shares a change of step.
-    fn judge_lateness(&mut self, job: &SttJob, decoded: &Decoded) {
-        let audio_ms = (job.audio.len() / SAMPLES_PER_MS) as u64;
+    fn judge_lateness(&mut self, job: &SttJob, audio_ms: u64, decoded: &Decoded) {
         let delay_ms = job.submitted_at.elapsed().as_secs_f64() * 1000.0;
         let changed = self
             .governor
@@ -589,7 +588,7 @@ impl Worker {
             Ok(decoded) => decoded,
             Err(_) => return self.skip(job, SkipReason::Failed),
         };
-        self.judge_lateness(&job, &decoded);
+        self.judge_lateness(&job, audio_ms, &decoded);
         self.counters.count_decode(&decoded, self.settings.threads);
         let text = match screen(&decoded, job.span.voiced_ms, &self.screening) {
             Ok(text) => text,
