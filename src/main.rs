@@ -23,8 +23,8 @@ use callcue::models::import::import_ct2;
 use callcue::models::{default_install_dir, find_model, model_dirs, validate_ggml_file};
 use callcue::output::{EventWriter, Format};
 use callcue::replay::{
-    agent_voice_of, analyze_call, analyze_call_with_profile, call_from_recording, load_call,
-    CallAudio, CallSource, Pace, SttSetup,
+    agent_voice_of, analyze_call, analyze_call_with_profile, call_from_recording, CallAudio,
+    CallFrames, CallSource, Pace, RecordedCall, SttSetup,
 };
 use callcue::stt::WhisperModel;
 use callcue::transcript_log::{transcripts_dir, TranscriptLog};
@@ -310,8 +310,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                 }
             };
-            let audio = load_call(&source, &config.audio).map_err(|e| BadInput(e.to_string()))?;
-            if audio.non_finite_samples > 0 {
+            let mut call =
+                RecordedCall::open(&source, &config.audio).map_err(|e| BadInput(e.to_string()))?;
+            let replayed = replay(&mut call, &config, &output);
+            if call.non_finite_samples() > 0 {
                 let named = match &source {
                     CallSource::Stereo(path) => path.display().to_string(),
                     CallSource::Pair { agent, caller } => {
@@ -320,10 +322,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 eprintln!(
                     "callcue: {named}: {} samples are not numbers (NaN or infinite); replayed as silence",
-                    audio.non_finite_samples
+                    call.non_finite_samples()
                 );
             }
-            replay(&audio, &config, &output)
+            if let Some(e) = call.take_error() {
+                return Err(BadInput(format!("{e}; the call was replayed up to there")).into());
+            }
+            replayed
         }
         Command::Eval {
             dir,
@@ -351,7 +356,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     audio.duration_ms() as f64 / 1000.0
                 );
             }
-            replay(&audio, &config, &output)
+            replay(&mut audio.frames(), &config, &output)
         }
         Command::Doctor => doctor(cli.config.as_deref()),
         Command::Profile { command } => profile(cli.config.as_deref(), command),
@@ -580,9 +585,12 @@ fn eval_write_labels(
         .pop()
         .unwrap_or(SttSetup::Off);
     for (wav, label) in jobs {
-        let audio = load_call(&CallSource::Stereo(wav.clone()), &config.audio)
+        let mut call = RecordedCall::open(&CallSource::Stereo(wav.clone()), &config.audio)
             .map_err(|e| BadInput(e.to_string()))?;
-        let given = callcue::eval::replay_nudges(&audio, &config, &stt);
+        let given = callcue::eval::replay_nudges(&mut call, &config, &stt);
+        if let Some(e) = call.take_error() {
+            return Err(BadInput(e.to_string()).into());
+        }
         let draft = callcue::eval::draft_labels(&wav, &label, &given, &name).map_err(eval_error)?;
         callcue::eval::write_label_file(&label, &draft, force).map_err(eval_error)?;
         println!(
@@ -594,7 +602,7 @@ fn eval_write_labels(
     Ok(())
 }
 
-fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Result<()> {
+fn replay(call: &mut dyn CallFrames, config: &Config, output: &OutputArgs) -> anyhow::Result<()> {
     let format = output.events.format();
     let agent_profile = match &output.agent_profile {
         Some(path) => {
@@ -625,7 +633,7 @@ fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Re
         let dir = transcripts_dir(&config.privacy);
         match TranscriptLog::create(&dir, &mut writer) {
             Ok(mut log) => {
-                analyze_call_with_profile(audio, config, &stt, pace, agent_profile, &mut log);
+                analyze_call_with_profile(call, config, &stt, pace, agent_profile, &mut log);
                 let path = log.path().to_path_buf();
                 match log.finish() {
                     Ok(path) => eprintln!("callcue: transcripts saved to {}", path.display()),
@@ -639,11 +647,11 @@ fn replay(audio: &CallAudio, config: &Config, output: &OutputArgs) -> anyhow::Re
             }
             Err(e) => {
                 eprintln!("callcue: not saving transcripts: {}: {e}", dir.display());
-                analyze_call_with_profile(audio, config, &stt, pace, agent_profile, &mut writer);
+                analyze_call_with_profile(call, config, &stt, pace, agent_profile, &mut writer);
             }
         }
     } else {
-        analyze_call_with_profile(audio, config, &stt, pace, agent_profile, &mut writer);
+        analyze_call_with_profile(call, config, &stt, pace, agent_profile, &mut writer);
     }
     writer
         .finish()
@@ -688,11 +696,16 @@ fn profile(explicit: Option<&Path>, command: ProfileCommand) -> anyhow::Result<(
             }
         }
         ProfileCommand::Learn { call } => {
-            let audio = load_call(&CallSource::Stereo(call.clone()), &config.audio)
-                .map_err(|e| BadInput(e.to_string()))?;
+            let mut recording =
+                RecordedCall::open(&CallSource::Stereo(call.clone()), &config.audio)
+                    .map_err(|e| BadInput(e.to_string()))?;
             let mut profile = AgentProfile::load(&path).map_err(|e| BadInput(e.to_string()))?;
-            let voice = agent_voice_of(&audio, &config)
-                .filter(|v| v.speech_ms >= u64::from(config.agent_profile.min_speech_ms));
+            let voice = agent_voice_of(&mut recording, &config);
+            if let Some(e) = recording.take_error() {
+                return Err(BadInput(e.to_string()).into());
+            }
+            let voice =
+                voice.filter(|v| v.speech_ms >= u64::from(config.agent_profile.min_speech_ms));
             let Some(voice) = voice else {
                 return Err(BadInput(format!(
                     "{}: less than {} s of the agent's calm speech to learn from",

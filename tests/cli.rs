@@ -205,6 +205,81 @@ fn two_mono_files_replay_like_one_stereo_file() {
     assert_eq!(summary.duration_ms, 5000, "the longer side sets the length");
 }
 
+/// Runs `callcue ARGS` and returns how it ended with its peak memory (resident set) in
+/// KiB, measured by the kernel for that process alone.
+fn callcue_with_peak_memory_kib(args: &[&str]) -> (std::process::ExitStatus, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_callcue"))
+        .args(args)
+        .env_remove("CALLCUE_CONFIG")
+        .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: plain system call on our own child; `usage` is a valid out-parameter.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "{}", std::io::Error::last_os_error());
+    // Reaped above; dropping a `Child` neither waits nor kills.
+    drop(child);
+    (
+        std::process::ExitStatus::from_raw(status),
+        usage.ru_maxrss as u64,
+    )
+}
+
+#[test]
+fn a_two_hour_recording_replays_without_holding_it_in_memory() {
+    // The demo call (real speech, 8 kHz stereo) over and over for two hours: 115 MB of
+    // PCM on disk, 920 MB once decoded at the analysis rate were it held whole.
+    let demo = callcue::audio::read_wav(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/demo/call.wav"
+    )))
+    .unwrap();
+    let spec = hound::WavSpec {
+        channels: demo.channel_count() as u16,
+        sample_rate: demo.sample_rate_hz,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let samples: Vec<i16> = (0..demo.frames())
+        .flat_map(|i| demo.channels.iter().map(move |c| (c[i] * 32767.0) as i16))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let long = dir.path().join("two-hours.wav");
+    let target_frames = 2 * 3600 * spec.sample_rate as usize;
+    {
+        let mut writer = hound::WavWriter::create(&long, spec).unwrap();
+        let mut frames = 0;
+        while frames < target_frames {
+            let mut block = writer.get_i16_writer(samples.len() as u32);
+            for &s in &samples {
+                block.write_sample(s);
+            }
+            block.flush().unwrap();
+            frames += samples.len() / usize::from(spec.channels);
+        }
+        writer.finalize().unwrap();
+    }
+    let (status, peak_kib) = callcue_with_peak_memory_kib(&[
+        "replay",
+        "--no-stt",
+        "--format",
+        "jsonl",
+        long.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{status}");
+    assert!(
+        peak_kib < 300 * 1024,
+        "a two-hour replay peaked at {} MB",
+        peak_kib / 1024
+    );
+}
+
 #[test]
 fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     common::model::test_model();

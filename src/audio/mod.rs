@@ -3,5 +3,5 @@ pub mod g711;
 pub mod resample;
 pub mod wav;
 
-pub use resample::{resample, ResampleError};
-pub use wav::{decode_wav, read_wav, DecodedWav, WavError};
+pub use resample::{resample, ResampleError, StreamResampler};
+pub use wav::{decode_wav, read_wav, DecodedWav, WavError, WavStream};

@@ -1,8 +1,11 @@
 //! A RIFF/WAVE reader for call recordings: PCM 8/16/24/32-bit, float 32/64-bit, G.711
-//! mu-law and A-law, and WAVE_FORMAT_EXTENSIBLE of those. It never panics on bad input;
+//! mu-law and A-law, and WAVE_FORMAT_EXTENSIBLE of those, whole ([`read_wav`],
+//! [`decode_wav`]) or a block at a time ([`WavStream`]). It never panics on bad input;
 //! every problem is a one-line [`WavError`]. Float samples that are not numbers (NaN, or
 //! infinite) become silence and are counted ([`DecodedWav::non_finite_samples`]).
 
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::g711::{alaw_to_i16, mulaw_to_i16};
@@ -43,6 +46,8 @@ pub enum WavError {
         path: PathBuf,
         source: Box<WavError>,
     },
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
     #[error("file is empty")]
     Empty,
     #[error("not a WAV file (no RIFF/WAVE header)")]
@@ -72,16 +77,20 @@ const EXTENSIBLE_GUID_TAIL: [u8; 14] = [
     0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
 ];
 
-/// Reads and decodes a WAV file; every error names the file.
+/// Reads and decodes a whole WAV file; every error names the file. For long recordings
+/// prefer [`WavStream::open`], which holds one block at a time.
 pub fn read_wav(path: &Path) -> Result<DecodedWav, WavError> {
-    let bytes = std::fs::read(path).map_err(|source| WavError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    decode_wav(&bytes).map_err(|e| WavError::InFile {
+    let in_file = |e: WavError| WavError::InFile {
         path: path.to_path_buf(),
         source: Box::new(e),
-    })
+    };
+    let mut stream = WavStream::open(path)?;
+    stream.read_all().map_err(in_file)
+}
+
+/// Decodes WAV bytes.
+pub fn decode_wav(bytes: &[u8]) -> Result<DecodedWav, WavError> {
+    WavStream::new(Cursor::new(bytes))?.read_all()
 }
 
 #[derive(Clone, Copy)]
@@ -97,6 +106,196 @@ struct Format {
     channels: usize,
     rate: u32,
     bytes_per_sample: usize,
+}
+
+/// Longest `fmt ` chunk read (the largest real one, WAVE_FORMAT_EXTENSIBLE, is 40 bytes).
+const MAX_FORMAT_CHUNK_BYTES: u32 = 64 * 1024;
+
+/// Frames decoded per read of the file.
+const BLOCK_FRAMES: usize = 4096;
+
+/// A WAV recording decoded a block at a time, so memory does not grow with its length.
+/// The header is checked when it is opened (a data chunk longer than the file is an
+/// error before any audio is read).
+pub struct WavStream<R> {
+    reader: R,
+    format: Format,
+    frames_total: u64,
+    frames_read: u64,
+    block: Vec<u8>,
+    non_finite_samples: u64,
+}
+
+impl WavStream<BufReader<File>> {
+    /// Opens a WAV file and reads its header; errors name the file.
+    pub fn open(path: &Path) -> Result<Self, WavError> {
+        let file = File::open(path).map_err(|source| WavError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        WavStream::new(BufReader::new(file)).map_err(|e| WavError::InFile {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })
+    }
+}
+
+impl<R: Read + Seek> WavStream<R> {
+    /// Reads the header of the WAV in `reader`, leaving it at the first audio frame.
+    pub fn new(mut reader: R) -> Result<Self, WavError> {
+        let length = reader.seek(SeekFrom::End(0)).map_err(WavError::Read)?;
+        reader.seek(SeekFrom::Start(0)).map_err(WavError::Read)?;
+        if length == 0 {
+            return Err(WavError::Empty);
+        }
+        let mut riff = [0u8; 12];
+        if length < 12 || read_exact_or_short(&mut reader, &mut riff)? < 12 {
+            return Err(WavError::NotRiff);
+        }
+        if &riff[0..4] != b"RIFF" || &riff[8..12] != b"WAVE" {
+            return Err(WavError::NotRiff);
+        }
+        let mut format: Option<Format> = None;
+        let mut at = 12u64;
+        loop {
+            let mut header = [0u8; 8];
+            if at + 8 > length || read_exact_or_short(&mut reader, &mut header)? < 8 {
+                return Err(if format.is_none() {
+                    WavError::NoFormatChunk
+                } else {
+                    WavError::NoDataChunk
+                });
+            }
+            let id = &header[0..4];
+            let size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+            let body_start = at + 8;
+            let present = length - body_start;
+            if id == b"data" {
+                let format = format.ok_or(WavError::NoFormatChunk)?;
+                let data_bytes = if size == u32::MAX || size == 0 {
+                    present
+                } else if u64::from(size) > present {
+                    return Err(WavError::Truncated {
+                        expected_bytes: size.into(),
+                        actual_bytes: present,
+                    });
+                } else {
+                    u64::from(size)
+                };
+                let frame_bytes = (format.bytes_per_sample * format.channels) as u64;
+                let frames_total = data_bytes / frame_bytes;
+                if frames_total == 0 {
+                    return Err(WavError::NoAudio);
+                }
+                return Ok(Self {
+                    reader,
+                    format,
+                    frames_total,
+                    frames_read: 0,
+                    block: Vec::new(),
+                    non_finite_samples: 0,
+                });
+            }
+            if u64::from(size) > present {
+                return Err(if id == b"fmt " {
+                    WavError::NoFormatChunk
+                } else {
+                    WavError::NoDataChunk
+                });
+            }
+            if id == b"fmt " {
+                if size > MAX_FORMAT_CHUNK_BYTES {
+                    return Err(WavError::BadHeader(format!(
+                        "fmt chunk is {size} bytes, more than a format needs"
+                    )));
+                }
+                let mut chunk = vec![0u8; size as usize];
+                reader.read_exact(&mut chunk).map_err(WavError::Read)?;
+                format = Some(parse_format(&chunk)?);
+            }
+            at = body_start + u64::from(size) + u64::from(size & 1);
+            reader.seek(SeekFrom::Start(at)).map_err(WavError::Read)?;
+        }
+    }
+
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.format.rate
+    }
+
+    pub fn channel_count(&self) -> usize {
+        self.format.channels
+    }
+
+    /// Frames (samples per channel) in the recording.
+    pub fn frames_total(&self) -> u64 {
+        self.frames_total
+    }
+
+    /// Float samples so far that were NaN or infinite, decoded as silence.
+    pub fn non_finite_samples(&self) -> u64 {
+        self.non_finite_samples
+    }
+
+    /// Decodes up to `max_frames` more frames, appending each channel's samples to
+    /// `channels` (one vector per channel). Returns the frames read: 0 at the end.
+    pub fn read_frames(
+        &mut self,
+        max_frames: usize,
+        channels: &mut [Vec<f32>],
+    ) -> Result<usize, WavError> {
+        let left = self.frames_total - self.frames_read;
+        let frames = (max_frames as u64).min(left) as usize;
+        if frames == 0 {
+            return Ok(0);
+        }
+        let frame_bytes = self.format.bytes_per_sample * self.format.channels;
+        self.block.resize(frames * frame_bytes, 0);
+        self.reader
+            .read_exact(&mut self.block)
+            .map_err(WavError::Read)?;
+        for frame in self.block.chunks_exact(frame_bytes) {
+            for (channel, s) in channels
+                .iter_mut()
+                .zip(frame.chunks_exact(self.format.bytes_per_sample))
+            {
+                let value = sample(self.format.encoding, s);
+                if value.is_finite() {
+                    channel.push(value);
+                } else {
+                    self.non_finite_samples += 1;
+                    channel.push(0.0);
+                }
+            }
+        }
+        self.frames_read += frames as u64;
+        Ok(frames)
+    }
+
+    /// Decodes every frame left.
+    pub fn read_all(&mut self) -> Result<DecodedWav, WavError> {
+        let left = usize::try_from(self.frames_total - self.frames_read).unwrap_or(usize::MAX);
+        let mut channels = vec![Vec::with_capacity(left); self.format.channels];
+        while self.read_frames(BLOCK_FRAMES, &mut channels)? > 0 {}
+        Ok(DecodedWav {
+            sample_rate_hz: self.format.rate,
+            channels,
+            non_finite_samples: self.non_finite_samples,
+        })
+    }
+}
+
+/// Reads as much of `buf` as the reader has; returns how much that was.
+fn read_exact_or_short(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize, WavError> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(WavError::Read(e)),
+        }
+    }
+    Ok(filled)
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
@@ -146,86 +345,6 @@ fn parse_format(chunk: &[u8]) -> Result<Format, WavError> {
         channels: channels.into(),
         rate,
         bytes_per_sample,
-    })
-}
-
-/// Decodes WAV bytes.
-pub fn decode_wav(bytes: &[u8]) -> Result<DecodedWav, WavError> {
-    if bytes.is_empty() {
-        return Err(WavError::Empty);
-    }
-    if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
-        return Err(WavError::NotRiff);
-    }
-    let mut format = None;
-    let mut at = 12usize;
-    loop {
-        let Some(header) = bytes.get(at..at + 8) else {
-            return Err(if format.is_none() {
-                WavError::NoFormatChunk
-            } else {
-                WavError::NoDataChunk
-            });
-        };
-        let id = &header[0..4];
-        let size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
-        let body_start = at + 8;
-        let present = bytes.len() - body_start;
-        if id == b"data" {
-            let format = format.ok_or(WavError::NoFormatChunk)?;
-            let data = if size == u32::MAX || size == 0 {
-                &bytes[body_start..]
-            } else if size as usize > present {
-                return Err(WavError::Truncated {
-                    expected_bytes: size.into(),
-                    actual_bytes: present as u64,
-                });
-            } else {
-                &bytes[body_start..body_start + size as usize]
-            };
-            return decode_data(&format, data);
-        }
-        let size = size as usize;
-        if size > present {
-            return Err(if id == b"fmt " {
-                WavError::NoFormatChunk
-            } else {
-                WavError::NoDataChunk
-            });
-        }
-        if id == b"fmt " {
-            format = Some(parse_format(&bytes[body_start..body_start + size])?);
-        }
-        at = body_start + size + (size & 1);
-    }
-}
-
-fn decode_data(format: &Format, data: &[u8]) -> Result<DecodedWav, WavError> {
-    let frame_bytes = format.bytes_per_sample * format.channels;
-    let frames = data.len() / frame_bytes;
-    if frames == 0 {
-        return Err(WavError::NoAudio);
-    }
-    let mut channels = vec![Vec::with_capacity(frames); format.channels];
-    let mut non_finite_samples = 0;
-    for frame in data.chunks_exact(frame_bytes) {
-        for (channel, s) in channels
-            .iter_mut()
-            .zip(frame.chunks_exact(format.bytes_per_sample))
-        {
-            let value = sample(format.encoding, s);
-            if value.is_finite() {
-                channel.push(value);
-            } else {
-                non_finite_samples += 1;
-                channel.push(0.0);
-            }
-        }
-    }
-    Ok(DecodedWav {
-        sample_rate_hz: format.rate,
-        channels,
-        non_finite_samples,
     })
 }
 

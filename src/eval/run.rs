@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::labels::CallLabels;
 use super::score::{score_call, CallScore, GivenNudge};
 use super::EvalError;
-use crate::config::{AudioConfig, Config};
+use crate::config::Config;
 use crate::event::Event;
-use crate::replay::{analyze_call_with_stt, load_call, CallAudio, Pace, SttSetup};
+use crate::replay::{analyze_call_with_stt, CallFrames, Pace, RecordedCall, SttSetup};
 
-/// Calls replayed at once at most (each holds its audio in memory).
+/// Calls replayed at once at most (each holds a whisper state while it is transcribed).
 const MAX_WORKERS: usize = 8;
 
 /// A config under evaluation.
@@ -40,7 +40,11 @@ pub struct CallResult {
 }
 
 /// Replays a call reproducibly and returns the nudges given, in order.
-pub fn replay_nudges(audio: &CallAudio, config: &Config, stt: &SttSetup) -> Vec<GivenNudge> {
+pub fn replay_nudges(
+    call: &mut dyn CallFrames,
+    config: &Config,
+    stt: &SttSetup,
+) -> Vec<GivenNudge> {
     let mut given = Vec::new();
     let mut keep = |event: &Event<'_>| {
         if let Event::Nudge {
@@ -59,7 +63,7 @@ pub fn replay_nudges(audio: &CallAudio, config: &Config, stt: &SttSetup) -> Vec<
             });
         }
     };
-    analyze_call_with_stt(audio, config, stt, Pace::Reproducible, &mut keep);
+    analyze_call_with_stt(call, config, stt, Pace::Reproducible, &mut keep);
     given
 }
 
@@ -120,31 +124,25 @@ pub fn evaluate(
     results.into_iter().map(|(_, result)| result).collect()
 }
 
-/// One call through every config; its audio is loaded once unless the configs read the
-/// recording's channels differently.
+/// One call through every config, each replay reading the recording from disk a block at
+/// a time.
 fn evaluate_call(labels: &CallLabels, configs: &[EvalConfig]) -> Result<CallResult, EvalError> {
-    let load = |config: &Config| {
-        load_call(&labels.source, &config.audio).map_err(|source| EvalError::Audio {
-            label: labels.path.clone(),
-            source,
-        })
+    let audio_error = |source| EvalError::Audio {
+        label: labels.path.clone(),
+        source,
     };
-    let mut loaded: Option<(CallAudio, &AudioConfig)> = None;
     let mut runs = Vec::with_capacity(configs.len());
+    let mut duration_ms = 0;
     for eval_config in configs {
         let config = &eval_config.config;
-        if !loaded
-            .as_ref()
-            .is_some_and(|(_, read_with)| **read_with == config.audio)
-        {
-            loaded = Some((load(config)?, &config.audio));
+        let mut call = RecordedCall::open(&labels.source, &config.audio).map_err(audio_error)?;
+        duration_ms = call.duration_ms();
+        let given = replay_nudges(&mut call, config, &eval_config.stt);
+        if let Some(e) = call.take_error() {
+            return Err(audio_error(e));
         }
-        if let Some((call, _)) = &loaded {
-            let given = replay_nudges(call, config, &eval_config.stt);
-            let score = score_call(&labels.expect, &labels.forbid, &given);
-            runs.push(CallRun { given, score });
-        }
+        let score = score_call(&labels.expect, &labels.forbid, &given);
+        runs.push(CallRun { given, score });
     }
-    let duration_ms = loaded.map_or(0, |(call, _)| call.duration_ms());
     Ok(CallResult { duration_ms, runs })
 }
