@@ -1604,4 +1604,78 @@ mod tests {
         let text = Config::default().to_string();
         assert_eq!(parse(&text).unwrap(), Config::default());
     }
+
+    mod fuzzed {
+        //! Property tests: any text, and the shipped config with one value changed to
+        //! anything, loads or fails in one line that names the file (and the key).
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Every `section.key` path of the shipped config with its section.
+        fn shipped_keys() -> Vec<(String, String)> {
+            let shipped: toml::Table =
+                toml::from_str(include_str!("../config/callcue.toml")).unwrap();
+            let mut keys = Vec::new();
+            for (section, table) in &shipped {
+                if let toml::Value::Table(table) = table {
+                    for key in table.keys() {
+                        keys.push((section.clone(), key.clone()));
+                    }
+                }
+            }
+            keys
+        }
+
+        fn any_value() -> impl Strategy<Value = toml::Value> {
+            prop_oneof![
+                any::<i64>().prop_map(toml::Value::Integer),
+                (-5i64..5000).prop_map(toml::Value::Integer),
+                any::<f64>().prop_map(toml::Value::Float),
+                (-200.0f64..5000.0).prop_map(toml::Value::Float),
+                any::<bool>().prop_map(toml::Value::Boolean),
+                "[ -~]{0,12}".prop_map(toml::Value::String),
+                prop::collection::vec("[a-z ]{0,8}".prop_map(toml::Value::String), 0..3)
+                    .prop_map(toml::Value::Array),
+                Just(toml::Value::Table(toml::Table::new())),
+            ]
+        }
+
+        fn check(result: Result<Config, ConfigError>) -> Result<Option<String>, TestCaseError> {
+            match result {
+                Ok(_) => Ok(None),
+                Err(e) => {
+                    let message = e.to_string();
+                    prop_assert!(message.starts_with("test.toml: "), "{}", message);
+                    prop_assert!(!message.contains('\n'), "{}", message);
+                    Ok(Some(message))
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1500))]
+
+            #[test]
+            fn any_text_loads_or_fails_in_one_line(text in "[\\[\\]a-z_.=\"0-9 \n-]{0,120}") {
+                check(parse(&text))?;
+            }
+
+            #[test]
+            fn any_value_for_a_known_key_loads_or_names_the_key(
+                at in any::<prop::sample::Index>(),
+                value in any_value(),
+            ) {
+                let keys = shipped_keys();
+                let (section, key) = &keys[at.index(keys.len())];
+                let mut table = toml::Table::new();
+                let mut inner = toml::Table::new();
+                inner.insert(key.clone(), value);
+                table.insert(section.clone(), toml::Value::Table(inner));
+                let text = toml::to_string(&table).unwrap();
+                if let Some(message) = check(parse(&text))? {
+                    prop_assert!(message.contains(key.as_str()), "{} for {}", message, text);
+                }
+            }
+        }
+    }
 }

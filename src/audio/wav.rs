@@ -538,24 +538,108 @@ mod tests {
         assert_eq!(message, "call.wav: not a WAV file (no RIFF/WAVE header)");
     }
 
-    #[test]
-    fn mutated_files_never_panic() {
-        let good = wav(1, 2, 16000, 16, &[(b"LIST", vec![7; 5])], &[3; 64]);
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..20_000 {
-            let mut bytes = good.clone();
-            for _ in 0..(next() % 6 + 1) {
-                let at = (next() as usize) % bytes.len();
-                bytes[at] = next() as u8;
+    mod fuzzed {
+        //! Property tests: whatever the bytes, decoding ends in audio or one-line error,
+        //! and reading block by block agrees with reading whole.
+        use super::*;
+        use proptest::prelude::*;
+
+        fn valid_wav() -> impl Strategy<Value = Vec<u8>> {
+            (
+                prop::sample::select(vec![
+                    (1u16, 8u16),
+                    (1, 16),
+                    (1, 24),
+                    (1, 32),
+                    (3, 32),
+                    (3, 64),
+                    (6, 8),
+                    (7, 8),
+                ]),
+                1u16..4,
+                prop::sample::select(vec![8000u32, 16000, 44100, 48000]),
+                prop::collection::vec(any::<u8>(), 0..600),
+                prop::bool::ANY,
+            )
+                .prop_map(|((tag, bits), channels, rate, data, extra)| {
+                    let extra_chunks: Vec<(&[u8; 4], Vec<u8>)> = if extra {
+                        vec![(b"LIST", vec![1, 2, 3])]
+                    } else {
+                        vec![]
+                    };
+                    wav(tag, channels, rate, bits, &extra_chunks, &data)
+                })
+        }
+
+        /// A valid file with a few bytes changed and perhaps cut short.
+        fn damaged_wav() -> impl Strategy<Value = Vec<u8>> {
+            (
+                valid_wav(),
+                prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+                any::<prop::sample::Index>(),
+                prop::bool::ANY,
+            )
+                .prop_map(|(mut bytes, changes, cut, truncate)| {
+                    for (at, value) in changes {
+                        let at = at.index(bytes.len());
+                        bytes[at] = value;
+                    }
+                    if truncate {
+                        bytes.truncate(cut.index(bytes.len() + 1));
+                    }
+                    bytes
+                })
+        }
+
+        fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
+            match decode_wav(bytes) {
+                Ok(decoded) => {
+                    prop_assert!(decoded.frames() > 0);
+                    prop_assert!(decoded.channels.iter().all(|c| c.len() == decoded.frames()));
+                    prop_assert!(decoded
+                        .channels
+                        .iter()
+                        .flatten()
+                        .all(|s| s.is_finite() && (-1.0..=1.0).contains(s)));
+                    let mut stream = WavStream::new(Cursor::new(bytes)).unwrap();
+                    let mut channels = vec![Vec::new(); stream.channel_count()];
+                    while stream.read_frames(7, &mut channels).unwrap() > 0 {}
+                    prop_assert_eq!(channels, decoded.channels);
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    prop_assert!(
+                        !message.is_empty() && !message.contains('\n'),
+                        "{}",
+                        message
+                    );
+                }
             }
-            bytes.truncate((next() as usize) % (bytes.len() + 1));
-            let _ = decode_wav(&bytes);
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            #[test]
+            fn any_bytes_decode_or_fail_in_one_line(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+                check(&bytes)?;
+            }
+
+            #[test]
+            fn damaged_files_decode_or_fail_in_one_line(bytes in damaged_wav()) {
+                check(&bytes)?;
+            }
+
+            #[test]
+            fn valid_files_decode(bytes in valid_wav()) {
+                let frame_bytes_ok = decode_wav(&bytes);
+                // Only a data chunk too short for one frame may fail.
+                if let Err(e) = frame_bytes_ok {
+                    prop_assert!(matches!(e, WavError::NoAudio), "{}", e);
+                }
+                check(&bytes)?;
+            }
         }
     }
 }

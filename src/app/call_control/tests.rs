@@ -348,3 +348,49 @@ fn a_socket_folder_of_another_user_is_refused() {
     prepare_private_dir(&mine).unwrap();
     prepare_private_dir(&mine).unwrap();
 }
+
+/// Property test: any line a program sends (bytes, or JSON with any command and id) gets
+/// one JSON reply line; only a valid command is passed on, and the hooks keep working.
+#[test]
+fn any_request_gets_one_reply_line_and_only_valid_commands_pass() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+
+    let f = fixture();
+    let (_server, rx) = start(&f.path, 8);
+    let json = (
+        prop_oneof![
+            Just("call_start".to_string()),
+            Just("call_end".to_string()),
+            "[ -~]{0,12}",
+        ],
+        prop::option::of("[ -~\u{80}-\u{2000}]{0,140}"),
+    )
+        .prop_map(|(command, id)| {
+            let mut request = serde_json::json!({ "command": command });
+            if let Some(id) = id {
+                request["id"] = serde_json::Value::String(id);
+            }
+            let mut line = request.to_string().into_bytes();
+            line.push(b'\n');
+            line
+        });
+    let bytes = prop::collection::vec(any::<u8>(), 0..200).prop_map(|mut bytes| {
+        bytes.push(b'\n');
+        bytes
+    });
+    let mut runner = TestRunner::new(RunnerConfig::with_cases(300));
+    runner
+        .run(&prop_oneof![json, bytes], |request| {
+            let reply = raw_request(&f.path, &request);
+            let passed = rx.try_recv();
+            prop_assert_eq!(reply.ok, passed.is_ok(), "{:?}", reply.error);
+            if let Some(error) = reply.error {
+                prop_assert!(!error.contains('\n'), "{}", error);
+            }
+            Ok(())
+        })
+        .unwrap();
+    send_to(&f.path, &CallCommand::End).unwrap();
+    assert_eq!(rx.recv_timeout(RECEIVE_TIMEOUT).unwrap(), CallCommand::End);
+}

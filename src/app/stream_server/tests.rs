@@ -542,3 +542,77 @@ fn idle_connections_do_not_lock_out_real_clients() {
         drop(idle);
     });
 }
+
+/// Property test: whatever bytes arrive on the port (garbage, or handshakes with every
+/// mix of headers but without the token), the server answers with an HTTP refusal or
+/// closes, never lets the connection in, and a real client still gets in after all.
+#[test]
+fn any_request_without_the_token_is_refused_and_the_server_keeps_serving() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+    use std::io::{Read, Write};
+
+    let f = fixture();
+    let addr = f.server.local_addr();
+    let header = prop_oneof![
+        Just("Upgrade: websocket".to_string()),
+        Just("Connection: Upgrade".to_string()),
+        Just("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==".to_string()),
+        Just("Sec-WebSocket-Version: 13".to_string()),
+        Just(format!("Host: {addr}")),
+        Just("Host: 127.0.0.1".to_string()),
+        "[ -~]{0,24}".prop_map(|v| format!("Host: {v}")),
+        "[ -~]{0,40}".prop_map(|v| format!("Authorization: Bearer {v}")),
+        "[ -~]{0,40}".prop_map(|v| format!("Sec-WebSocket-Protocol: {v}")),
+        "[ -~]{0,30}".prop_map(|v| format!("Origin: {v}")),
+        "[ -~]{0,60}",
+    ];
+    let path = prop_oneof![
+        Just(EVENTS_PATH.to_string()),
+        "[ -~]{0,40}".prop_map(|t| format!("{EVENTS_PATH}?token={t}")),
+        "[ -~]{0,40}",
+    ];
+    let handshake = (
+        prop_oneof![Just("GET"), Just("POST"), Just("G\u{0}T")],
+        path,
+        prop::collection::vec(header, 0..10),
+    )
+        .prop_map(|(method, path, headers)| {
+            let mut text = format!("{method} {path} HTTP/1.1\r\n");
+            for line in headers {
+                text.push_str(&line);
+                text.push_str("\r\n");
+            }
+            text.push_str("\r\n");
+            text.into_bytes()
+        });
+    let request = prop_oneof![handshake, prop::collection::vec(any::<u8>(), 0..300)];
+    let mut runner = TestRunner::new(RunnerConfig::with_cases(300));
+    runner
+        .run(&request, |bytes| {
+            let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+            tcp.set_read_timeout(Some(TEST_TIMEOUT)).unwrap();
+            // The server may refuse and close before reading it all.
+            let _ = tcp.write_all(&bytes);
+            let _ = tcp.shutdown(std::net::Shutdown::Write);
+            let mut reply = Vec::new();
+            let read = tcp.read_to_end(&mut reply);
+            prop_assert!(
+                !matches!(&read, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut),
+                "no answer and no close within {TEST_TIMEOUT:?}"
+            );
+            let reply = String::from_utf8_lossy(&reply);
+            prop_assert!(!reply.starts_with("HTTP/1.1 101"), "let in: {}", reply);
+            if !reply.is_empty() {
+                prop_assert!(reply.starts_with("HTTP/1.1 4"), "{}", reply);
+            }
+            Ok(())
+        })
+        .unwrap();
+    run(async {
+        let mut client = connect(&f).await;
+        f.server.publisher().publish(event(1));
+        assert_eq!(next_text(&mut client).await, event(1).trim_end());
+    });
+}

@@ -1360,4 +1360,72 @@ mod tests {
         assert_eq!(layer_index("decoder/layer_1/x", "encoder/"), None);
         assert_eq!(layer_index("encoder/layer_/x", "encoder/"), None);
     }
+
+    mod fuzzed {
+        //! Property tests: a CTranslate2 model folder with damaged bytes, a damaged
+        //! vocabulary or config imports or fails in one line, and never leaves a partial
+        //! output behind.
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Byte changes: mostly in the first 4 kB (the header and the first variables'
+        /// index entries), some anywhere.
+        fn changes() -> impl Strategy<Value = Vec<(bool, prop::sample::Index, u8)>> {
+            prop::collection::vec(
+                (
+                    prop::bool::weighted(0.8),
+                    any::<prop::sample::Index>(),
+                    any::<u8>(),
+                ),
+                1..6,
+            )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(120))]
+
+            #[test]
+            fn a_damaged_model_folder_imports_or_fails_in_one_line(
+                model_changes in changes(),
+                cut in prop::option::weighted(0.2, any::<prop::sample::Index>()),
+                vocabulary in prop::option::weighted(0.2, "[ -~\n]{0,64}"),
+                config in prop::option::weighted(0.2, "[ -~]{0,32}"),
+            ) {
+                let dir = model_dir("fuzz", &synthetic_vars());
+                let model_path = dir.join("model.bin");
+                let mut bytes = fs::read(&model_path).unwrap();
+                for (near_start, at, value) in model_changes {
+                    let span = if near_start { bytes.len().min(4096) } else { bytes.len() };
+                    bytes[at.index(span)] = value;
+                }
+                if let Some(cut) = cut {
+                    bytes.truncate(cut.index(bytes.len()));
+                }
+                fs::write(&model_path, &bytes).unwrap();
+                if let Some(text) = vocabulary {
+                    fs::write(dir.join("vocabulary.txt"), text).unwrap();
+                }
+                if let Some(text) = config {
+                    fs::write(dir.join("config.json"), text).unwrap();
+                }
+                let out = dir.join("ggml-fuzz.bin");
+                match import_ct2(&dir, &out) {
+                    Ok(report) => {
+                        prop_assert_eq!(fs::metadata(&out).unwrap().len(), report.bytes_written);
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        prop_assert!(!message.contains('\n'), "{}", message);
+                        prop_assert!(!out.exists(), "a failed import left {}", out.display());
+                    }
+                }
+                let leftovers = fs::read_dir(&*dir)
+                    .unwrap()
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+                    .count();
+                prop_assert_eq!(leftovers, 0);
+            }
+        }
+    }
 }
