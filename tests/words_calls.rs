@@ -497,6 +497,59 @@ fn transcripts_reach_disk_only_when_the_config_says_so() {
         "{saved}"
     );
     assert!(saved.to_lowercase().contains("passed away"), "{saved}");
+
+    // A disk that fills part way through the call: the file may not grow past 40 bytes
+    // (a file-size limit, so it fails the way a full disk does: at a write or at the
+    // flush). The replay says so in one line naming the file and exits 1, and the
+    // events on standard output are all there.
+    let full_dir = dir.path().join("full");
+    let config = dir.path().join("callcue-full.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[stt]\nmodel_path = {:?}\n[privacy]\nsave_transcripts = true\ntranscripts_dir = {:?}\n",
+            model.display().to_string(),
+            full_dir.display().to_string()
+        ),
+    )
+    .unwrap();
+    let _turn = whisper_turn();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_callcue"));
+    command
+        .arg("--config")
+        .arg(&config)
+        .args(["replay", "--format", "jsonl"])
+        .arg(&wav);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        command.pre_exec(|| {
+            // Writes past the limit fail with an error instead of a signal.
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let limit = libc::rlimit {
+                rlim_cur: 40,
+                rlim_max: 40,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let last = stderr.trim_end().lines().last().unwrap_or_default();
+    assert!(
+        last.contains("could not save the transcripts to")
+            && last.contains(&full_dir.display().to_string()),
+        "{stderr}"
+    );
+    let events = parse_stream(&String::from_utf8_lossy(&output.stdout));
+    assert!(
+        matches!(events.last(), Some(Ev::Summary(_))),
+        "the events were cut short: {events:?}"
+    );
 }
 
 #[test]

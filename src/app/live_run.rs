@@ -263,12 +263,18 @@ const TRANSCRIPT_QUEUE_LEN: usize = 256;
 fn write_transcripts(dir: std::path::PathBuf, messages: Receiver<TranscriptMessage>) {
     use callcue::transcript_log::TranscriptFile;
     let mut file: Option<TranscriptFile> = None;
-    let finish = |file: TranscriptFile| match file.finish() {
-        Ok(path) => log(&format!(
-            "transcripts of the call saved to {}",
-            path.display()
-        )),
-        Err(e) => log(&format!("could not save the call's transcripts: {e}")),
+    let finish = |file: TranscriptFile| {
+        let path = file.path().to_path_buf();
+        match file.finish() {
+            Ok(_) => log(&format!(
+                "transcripts of the call saved to {}",
+                path.display()
+            )),
+            Err(e) => log(&format!(
+                "could not save the call's transcripts to {}: {e}",
+                path.display()
+            )),
+        }
     };
     for message in messages {
         match message {
