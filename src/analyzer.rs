@@ -22,6 +22,7 @@ use crate::prosody::syllables::SyllableCounter;
 use crate::prosody::{frame_level_dbfs, FrameProsody, ProsodyStats, SpeakerProsody};
 use crate::stt::{SttTotals, Transcript};
 use crate::summary::{CallSummary, FrustrationPeak, NudgeCount};
+use crate::text::NumberGuard;
 use crate::turns::{SideActivity, TurnTracker};
 use crate::vad::{FrameVad, SegmentChange, Segmenter};
 use crate::voice_cues::{AgentEnergy, AgentPace, CallerFrustration};
@@ -290,6 +291,8 @@ pub struct CallAnalyzer {
     owed: OwedNudges,
     /// When the frame being processed reached the analyzer.
     evidence_at: Instant,
+    /// Masks card and account numbers across transcripts (`privacy.mask_numbers`).
+    numbers: Option<NumberGuard<Transcript>>,
 }
 
 impl CallAnalyzer {
@@ -326,6 +329,7 @@ impl CallAnalyzer {
             last_speech: [false; 2],
             owed: OwedNudges::new(),
             evidence_at: Instant::now(),
+            numbers: config.privacy.mask_numbers.then(NumberGuard::default),
         }
     }
 
@@ -397,6 +401,7 @@ impl CallAnalyzer {
         self.evidence_at = Instant::now();
         let frame_start_ms = self.position_ms();
         let frame_end_ms = frame_start_ms + u64::from(self.frame_ms);
+        self.release_held_transcripts(frame_start_ms, sink);
         let mut pending = std::mem::take(&mut self.pending);
 
         let frames = [agent, caller];
@@ -440,14 +445,49 @@ impl CallAnalyzer {
     }
 
     /// Takes a transcript from speech-to-text at call position `t_ms` (when it became
-    /// available): emits it, reads its words, and offers the nudges they call for.
-    /// Allocates (about once a second of speech); the per-frame path does not.
+    /// available): masks card and account numbers (a final ending in digits may wait
+    /// for the speaker's next one, see [`NumberGuard`]), emits it, reads its words, and
+    /// offers the nudges they call for. Allocates (about once a second of speech); the
+    /// per-frame path does not.
     pub fn process_transcript(
         &mut self,
         transcript: &Transcript,
         t_ms: u64,
         sink: &mut dyn EventSink,
     ) {
+        let Some(numbers) = self.numbers.as_mut() else {
+            self.hear_transcript(transcript, t_ms, sink);
+            return;
+        };
+        let mut transcript = transcript.clone();
+        if !transcript.is_final {
+            numbers.screen_partial(&mut transcript);
+            self.hear_transcript(&transcript, t_ms, sink);
+            return;
+        }
+        for ready in numbers.take_final(transcript, t_ms) {
+            self.hear_transcript(&ready, t_ms, sink);
+        }
+    }
+
+    /// Tells the number guard who spoke in the last frame, and passes on the finals it
+    /// held back whose wait is over at `t_ms`.
+    fn release_held_transcripts(&mut self, t_ms: u64, sink: &mut dyn EventSink) {
+        let Some(numbers) = self.numbers.as_mut() else {
+            return;
+        };
+        for (side, speaking) in self.last_speech.into_iter().enumerate() {
+            if speaking {
+                numbers.hear_speech(side, t_ms);
+            }
+        }
+        for ready in numbers.take_due(t_ms) {
+            self.hear_transcript(&ready, t_ms, sink);
+        }
+    }
+
+    /// A transcript, masked, at call position `t_ms`: emits it and acts on its words.
+    fn hear_transcript(&mut self, transcript: &Transcript, t_ms: u64, sink: &mut dyn EventSink) {
         self.evidence_at = Instant::now();
         sink.emit(&Event::Transcript {
             t_ms,
@@ -723,8 +763,13 @@ impl CallAnalyzer {
         sink: &mut dyn EventSink,
         stt: Option<SttTotals>,
     ) -> CallSummary {
-        self.evidence_at = Instant::now();
         let end_ms = self.position_ms();
+        if let Some(mut numbers) = self.numbers.take() {
+            for ready in numbers.take_all(end_ms) {
+                self.hear_transcript(&ready, end_ms, sink);
+            }
+        }
+        self.evidence_at = Instant::now();
         let mut pending = std::mem::take(&mut self.pending);
         let activity: [SideActivity; 2] = std::array::from_fn(|i| {
             let side = &mut self.sides[i];

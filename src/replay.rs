@@ -686,7 +686,6 @@ mod tests {
         let audio = AudioConfig {
             agent_channel: 2,
             caller_channel: 0,
-            ..AudioConfig::default()
         };
         let whole = call_from_recording(read_wav(&stereo).unwrap(), &stereo, &audio).unwrap();
         let mut call = RecordedCall::open(&CallSource::Stereo(stereo), &audio).unwrap();

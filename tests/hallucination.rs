@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use callcue::config::{PrivacyConfig, SttConfig};
+use callcue::config::SttConfig;
 use callcue::event::Speaker;
 use callcue::stt::clip::{ClipKind, ClipSpan, ReadyClip};
 use callcue::stt::{SttOutcome, SttWorker, WhisperModel};
@@ -84,8 +84,7 @@ fn hold_music(seconds: f32, amplitude: f32) -> Vec<f32> {
 fn silence_noise_and_music_clips_give_no_transcript() {
     let _turn = whisper_turn();
     let model = Arc::new(WhisperModel::load(&test_model()).unwrap());
-    let mut worker =
-        SttWorker::spawn(model, &SttConfig::default(), &PrivacyConfig::default()).unwrap();
+    let mut worker = SttWorker::spawn(model, &SttConfig::default()).unwrap();
     let clips: Vec<(&str, Vec<f32>)> = vec![
         ("digital silence", vec![0.0; 3 * RATE_HZ]),
         ("quiet hiss", white_noise(3.0, 0.003, 1)),

@@ -573,3 +573,79 @@ fn acknowledge_held_back_by_another_nudge_follows_when_the_screen_is_free() {
         "{why}"
     );
 }
+
+/// The caller reads a card number in four breaths (one clip each) and the agent reads
+/// the first group back and confirms the last four: across partials and finals no side
+/// ever shows more than the number's last 4 digits.
+#[test]
+fn a_card_read_in_breaths_and_read_back_shows_at_most_its_last_four_digits() {
+    use callcue::text::mask::{digit_runs, digit_values};
+    use common::calls::Script;
+    use common::synth::Voice;
+
+    let (a, c) = (Voice::agent(), Voice::caller());
+    let mut s = Script::new(500);
+    s.then(
+        0,
+        Side::Agent,
+        a.clone(),
+        "opening",
+        "Thank you for calling, how can I help?",
+    );
+    s.then(
+        700,
+        Side::Caller,
+        c.clone(),
+        "card",
+        "I want to pay. My card number is four five three two.",
+    );
+    s.then(1200, Side::Caller, c.clone(), "card", "zero one five one.");
+    s.then(
+        1200,
+        Side::Caller,
+        c.clone(),
+        "card",
+        "one two eight three.",
+    );
+    s.then(1200, Side::Caller, c.clone(), "card", "zero three six six.");
+    s.then(
+        1500,
+        Side::Agent,
+        a.clone(),
+        "read_back",
+        "Let me read that back. Four five three two.",
+    );
+    s.then(
+        1200,
+        Side::Agent,
+        a,
+        "read_back",
+        "Ending in zero three six six, correct?",
+    );
+    s.then(700, Side::Caller, c, "calm", "Yes, that is right.");
+    let call = replay(s.into_call(1500), "card-in-breaths", &[]);
+    let said = common::events::transcripts(&call.events);
+    let why = &call.why;
+    let caller_finals: Vec<&str> = said
+        .iter()
+        .filter(|(s, is_final, _)| *s == EvSide::Caller && *is_final)
+        .map(|(_, _, t)| t.as_str())
+        .collect();
+    assert!(
+        caller_finals.iter().filter(|t| t.contains('*')).count() >= 2,
+        "whisper heard the groups and they were masked: {caller_finals:?}\n{why}"
+    );
+    // In every partial and final of either side, what digits are visible are (the end
+    // of) the last four.
+    for (side, is_final, text) in &said {
+        let chars: Vec<char> = text.chars().collect();
+        let shown: String = digit_runs(&chars)
+            .iter()
+            .map(|run| digit_values(&chars, run))
+            .collect();
+        assert!(
+            "0366".ends_with(&shown),
+            "{side:?} (final: {is_final}) shows {shown} in {text:?}\n{why}"
+        );
+    }
+}

@@ -10,8 +10,9 @@
 //!   programs leave free, and deliberate steps down when transcripts still come late.
 //! - [`SpeechToText`] ties them together for a call: frames in, [`SttOutcome`]s out.
 //!
-//! Transcripts stay in memory; text that looks like card or account numbers is masked
-//! before it leaves the worker (`privacy.mask_numbers`).
+//! Transcripts stay in memory. Card and account numbers are masked by the analyzer
+//! (`privacy.mask_numbers`, [`crate::text::NumberGuard`]), which sees the whole call:
+//! a number read in several breaths spans several clips.
 
 pub mod clip;
 pub mod load;
@@ -45,7 +46,9 @@ pub struct Transcript {
     pub end_ms: u64,
     /// The end of the last voiced frame in the clip.
     pub speech_end_ms: u64,
-    /// Cleaned of whisper's artefacts; numbers masked if configured.
+    /// Cleaned of whisper's artefacts. Numbers are not masked yet: the analyzer masks
+    /// them across the call's transcripts before anything shows or logs them
+    /// ([`crate::text::NumberGuard`]).
     pub text: String,
     /// Measured wall-clock time from submission to the transcript (waiting plus decoding).
     pub delay_ms: f64,
@@ -54,6 +57,30 @@ pub struct Transcript {
     pub audio_context_frames: u32,
     pub no_speech_probability: f32,
     pub mean_token_logprob: f32,
+}
+
+impl crate::text::SpokenText for Transcript {
+    fn side(&self) -> usize {
+        match self.speaker {
+            Speaker::Agent => 0,
+            Speaker::Caller => 1,
+        }
+    }
+    fn start_ms(&self) -> u64 {
+        self.start_ms
+    }
+    fn speech_end_ms(&self) -> u64 {
+        self.speech_end_ms
+    }
+    fn text(&self) -> &str {
+        &self.text
+    }
+    fn set_text(&mut self, text: String) {
+        self.text = text;
+    }
+    fn add_wait_ms(&mut self, wait_ms: u64) {
+        self.delay_ms += wait_ms as f64;
+    }
 }
 
 /// A job handed to the worker and not answered yet.
@@ -119,7 +146,7 @@ impl SpeechToText {
                 SpeechClipper::new(&config.stt, frame_len),
                 SpeechClipper::new(&config.stt, frame_len),
             ],
-            worker: SttWorker::spawn_with_budget(model, &config.stt, &config.privacy, time_budget)?,
+            worker: SttWorker::spawn_with_budget(model, &config.stt, time_budget)?,
             pending: Vec::with_capacity(PENDING_JOBS_CAPACITY),
         })
     }

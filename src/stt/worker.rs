@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
-use crate::config::{PrivacyConfig, SttConfig};
+use crate::config::SttConfig;
 use crate::event::Speaker;
 use crate::stt::clip::{ClipKind, ClipSpan, ReadyClip};
 use crate::stt::load::{
@@ -35,7 +35,7 @@ use crate::stt::whisper::{
     transcribe, DecodeMode, DecodeSettings, Decoded, TimeBudget, WhisperModel,
 };
 use crate::stt::Transcript;
-use crate::text::{clean_transcript, cut_repeated_tail, mask_digit_runs, normalize};
+use crate::text::{clean_transcript, cut_repeated_tail, normalize};
 use crate::ANALYSIS_RATE_HZ;
 
 /// Requests in flight to the worker at most (the channel's size).
@@ -294,9 +294,8 @@ impl SttWorker {
     pub fn spawn(
         model: Arc<WhisperModel>,
         stt: &SttConfig,
-        privacy: &PrivacyConfig,
     ) -> Result<Self, crate::models::ModelError> {
-        Self::spawn_with_budget(model, stt, privacy, TimeBudget::Enforced)
+        Self::spawn_with_budget(model, stt, TimeBudget::Enforced)
     }
 
     /// Starts the worker thread, with decodes stopped at their time budget or let finish
@@ -304,7 +303,6 @@ impl SttWorker {
     pub fn spawn_with_budget(
         model: Arc<WhisperModel>,
         stt: &SttConfig,
-        privacy: &PrivacyConfig,
         time_budget: TimeBudget,
     ) -> Result<Self, crate::models::ModelError> {
         let states = [model.new_state()?, model.new_state()?];
@@ -330,7 +328,7 @@ impl SttWorker {
                 time_budget,
                 ..DecodeSettings::from(stt)
             },
-            screening: Screening::from(stt, privacy),
+            screening: Screening::from(stt),
             max_threads: stt.threads,
             context_floor_frames: stt.min_audio_context_frames,
             governor: LoadGovernor::new(
@@ -656,15 +654,13 @@ const NO_SPEECH_NEAR_CERTAIN: f32 = 0.8;
 pub struct Screening {
     pub no_speech_probability_max: f32,
     pub min_mean_token_logprob: f32,
-    pub mask_numbers: bool,
 }
 
 impl Screening {
-    pub fn from(stt: &SttConfig, privacy: &PrivacyConfig) -> Self {
+    pub fn from(stt: &SttConfig) -> Self {
         Self {
             no_speech_probability_max: stt.no_speech_probability_max,
             min_mean_token_logprob: stt.min_mean_token_logprob,
-            mask_numbers: privacy.mask_numbers,
         }
     }
 }
@@ -672,8 +668,8 @@ impl Screening {
 /// What of whisper's output becomes a transcript: nothing from an aborted decode, from a
 /// clip whisper rates as no speech, from words whisper was unsure of, from text that is
 /// only a known artefact, or from seconds of voice that hold almost no words; otherwise
-/// the cleaned text, without a repeat at its end that the voice was too short to hold,
-/// with card-like numbers masked if asked.
+/// the cleaned text, without a repeat at its end that the voice was too short to hold.
+/// (Numbers are masked later, by the analyzer, across the call's transcripts.)
 pub fn screen(decoded: &Decoded, voiced_ms: u64, limits: &Screening) -> Result<String, SkipReason> {
     if decoded.aborted {
         return Err(SkipReason::Aborted);
@@ -704,11 +700,7 @@ pub fn screen(decoded: &Decoded, voiced_ms: u64, limits: &Screening) -> Result<S
         Some(once) if words > most_words => once,
         _ => cleaned,
     };
-    Ok(if limits.mask_numbers {
-        mask_digit_runs(&cleaned)
-    } else {
-        cleaned
-    })
+    Ok(cleaned)
 }
 
 #[cfg(test)]
@@ -727,7 +719,6 @@ mod tests {
     const LIMITS: Screening = Screening {
         no_speech_probability_max: 0.6,
         min_mean_token_logprob: -1.5,
-        mask_numbers: true,
     };
 
     #[test]

@@ -42,32 +42,63 @@ const DIGIT_WORDS: [&str; 10] = [
 pub fn mask_digit_runs(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = chars.clone();
-    let n = chars.len();
+    for run in digit_runs(&chars) {
+        if run.len() >= MIN_MASKED_DIGITS {
+            hide_digits(&mut out, &run[..run.len() - KEPT_DIGITS]);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The `(start, end)` char span of one digit (an ASCII digit or a spelled one).
+pub type DigitSpan = (usize, usize);
+
+/// Every run of digits in `chars` (see the [module docs](self)), each as its digits'
+/// spans in order.
+pub fn digit_runs(chars: &[char]) -> Vec<Vec<DigitSpan>> {
+    let mut runs = Vec::new();
     let mut i = 0;
-    // (start, end) of each digit of the run being read.
-    let mut digits: Vec<(usize, usize)> = Vec::new();
-    while i < n {
-        let Some(first_end) = digit_at(&chars, i) else {
+    while i < chars.len() {
+        let Some(first_end) = digit_at(chars, i) else {
             i += 1;
             continue;
         };
-        digits.clear();
-        digits.push((i, first_end));
+        let mut run = vec![(i, first_end)];
         let mut end = first_end;
-        while let Some((next, next_end)) = joined_digit(&chars, end) {
-            digits.push((next, next_end));
+        while let Some((next, next_end)) = joined_digit(chars, end) {
+            run.push((next, next_end));
             end = next_end;
         }
-        if digits.len() >= MIN_MASKED_DIGITS {
-            for &(start, stop) in &digits[..digits.len() - KEPT_DIGITS] {
-                for c in &mut out[start..stop] {
-                    *c = '*';
-                }
-            }
-        }
+        runs.push(run);
         i = end;
     }
-    out.into_iter().collect()
+    runs
+}
+
+/// The digits of `run` as ASCII ('4' for "four").
+pub fn digit_values(chars: &[char], run: &[DigitSpan]) -> String {
+    run.iter()
+        .map(|&(start, end)| {
+            if end == start + 1 && chars[start].is_ascii_digit() {
+                return chars[start];
+            }
+            let word: String = chars[start..end]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let value = DIGIT_WORDS.iter().position(|w| *w == word).unwrap_or(0);
+            char::from(b'0' + value as u8)
+        })
+        .collect()
+}
+
+/// Replaces the characters of each digit in `digits` with `*`.
+pub fn hide_digits(chars: &mut [char], digits: &[DigitSpan]) {
+    for &(start, end) in digits {
+        for c in &mut chars[start..end] {
+            *c = '*';
+        }
+    }
 }
 
 /// The end of the digit starting at `i`: an ASCII digit, or a spelled digit that is a

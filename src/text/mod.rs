@@ -12,18 +12,21 @@
 //!   nothing after it.
 //! * [`caller_name`] finds the caller's name in an introduction in the raw
 //!   transcript; [`mentions_name`] checks whether a name is used later.
-//! * [`mask_digit_runs`] hides card and account numbers.
+//! * [`mask_digit_runs`] hides card and account numbers in one transcript;
+//!   [`NumberGuard`] across a call's transcripts (numbers read in breaths, read back).
 //! * [`clean_transcript`] / [`clean`] remove whisper's inventions: sound
 //!   annotations, runaway repetition, "thanks for watching".
 //! * [`word_error_rate`] scores a transcript against a reference.
 //!
 //! A typical pipeline for one whisper segment: [`clean_transcript`] →
-//! [`mask_digit_runs`] (before logging) → [`normalize()`] → [`PhraseList::find`].
+//! [`NumberGuard`] (masking, before anything shows or logs it) → [`normalize()`] →
+//! [`PhraseList::find`].
 
 pub mod artefacts;
 pub mod mask;
 pub mod names;
 pub mod normalize;
+pub mod numbers;
 pub mod phrases;
 pub mod wer;
 
@@ -33,6 +36,7 @@ pub use artefacts::{
 pub use mask::mask_digit_runs;
 pub use names::{caller_name, mentions_name};
 pub use normalize::{normalize, Break, NormalizedText};
+pub use numbers::{NumberGuard, SpokenText};
 pub use phrases::{
     bare_apology, is_negated, PhraseError, PhraseList, PhraseMatch, APOLOGY_PHRASES, NEGATORS,
 };

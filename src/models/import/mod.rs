@@ -461,7 +461,7 @@ fn head_count(model: &Ct2File, name: &str, n_state: usize) -> Result<usize, Impo
         }
         None => n_state / HEAD_DIM_FALLBACK,
     };
-    if heads == 0 || n_state % heads != 0 {
+    if heads == 0 || !n_state.is_multiple_of(heads) {
         return Err(ImportError::malformed(
             model.path(),
             format!("{heads} attention heads ('{name}') do not divide width {n_state}"),
