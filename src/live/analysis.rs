@@ -32,8 +32,9 @@ const TICK: Duration = Duration::from_millis(5);
 /// How often the overlay's indicators are refreshed during a call.
 const INDICATORS_EVERY: Duration = Duration::from_millis(500);
 /// The most one side may run ahead of the other (device clock drift) before its oldest
-/// audio is dropped to realign them.
-const MAX_SKEW_FRAMES: usize = 50;
+/// audio is dropped to realign them; half of it is left after realigning. Well inside the
+/// framers' queues (1 s), so the rule can act at every frame size.
+const MAX_SKEW_MS: u32 = 500;
 /// At shutdown, how long the last clips may take to be transcribed.
 const FINAL_STT_WAIT: Duration = Duration::from_secs(3);
 /// Capture-to-decision delays are counted in 1 ms bins up to this.
@@ -335,13 +336,10 @@ impl Analysis {
             self.framers[0].queued_frames(),
             self.framers[1].queued_frames(),
         ];
-        for (ahead, behind) in [(0, 1), (1, 0)] {
-            let skew = queued[ahead].saturating_sub(queued[behind]);
-            if skew > MAX_SKEW_FRAMES {
-                let excess = skew - MAX_SKEW_FRAMES / 2;
-                self.framers[ahead].drop_frames(excess);
-                self.realign_dropped += (excess * self.frame_len) as u64;
-            }
+        let max_skew_frames = (MAX_SKEW_MS / self.config.vad.frame_ms) as usize;
+        if let Some((ahead, excess)) = frames_to_realign(queued, max_skew_frames) {
+            self.framers[ahead].drop_frames(excess);
+            self.realign_dropped += (excess * self.frame_len) as u64;
         }
     }
 
@@ -640,5 +638,41 @@ impl DelayHistogram {
             DELAY_BINS_MS as f32
         };
         (quantile(0.5), quantile(0.95), self.max_ms as f32)
+    }
+}
+
+/// Which side to drop how many of its oldest frames from, when one side has more than
+/// `max_skew_frames` queued beyond the other: enough to leave half of that.
+fn frames_to_realign(queued: [usize; 2], max_skew_frames: usize) -> Option<(usize, usize)> {
+    let (ahead, behind) = if queued[0] >= queued[1] {
+        (0, 1)
+    } else {
+        (1, 0)
+    };
+    let skew = queued[ahead] - queued[behind];
+    (skew > max_skew_frames).then(|| (ahead, skew - max_skew_frames / 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_side_half_a_second_ahead_is_realigned_at_every_frame_size() {
+        for frame_ms in [10u32, 20, 30] {
+            let max = (MAX_SKEW_MS / frame_ms) as usize;
+            // Queues hold 1 s: a skew of 600 ms fits in them and must be acted on.
+            let skew_frames = (600 / frame_ms) as usize;
+            assert_eq!(
+                frames_to_realign([skew_frames + 2, 2], max),
+                Some((0, skew_frames - max / 2)),
+                "{frame_ms} ms frames"
+            );
+            assert_eq!(
+                frames_to_realign([2, skew_frames + 2], max).map(|d| d.0),
+                Some(1)
+            );
+            assert_eq!(frames_to_realign([max + 2, 2], max), None);
+        }
     }
 }
