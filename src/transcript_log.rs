@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::config::PrivacyConfig;
 use crate::event::{Event, EventSink};
 use crate::output::clock;
-use crate::private_file::{create_private_dir_all, create_private_file};
+use crate::private_file::{create_private_file, ensure_private_dir};
 
 /// The directory transcripts are saved in: `privacy.transcripts_dir`, or the user's data
 /// directory's `callcue/transcripts`.
@@ -41,8 +41,7 @@ impl TranscriptFile {
     /// Creates `dir` if needed (private) and a new file in it named after the call's start
     /// time.
     pub fn create(dir: &Path) -> io::Result<Self> {
-        create_private_dir_all(dir)?;
-        make_private_dir(dir)?;
+        ensure_private_dir(dir)?;
         let started_s = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -83,18 +82,6 @@ impl TranscriptFile {
         self.file.get_ref().sync_all()?;
         Ok(self.path)
     }
-}
-
-/// An existing transcripts folder is made private too (on Unix).
-#[cfg(unix)]
-fn make_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-}
-
-#[cfg(not(unix))]
-fn make_private_dir(_dir: &Path) -> io::Result<()> {
-    Ok(())
 }
 
 /// Passes events on to `inner` and writes final transcripts to a [`TranscriptFile`].

@@ -58,6 +58,8 @@ use interprocess::local_socket::{
 use interprocess::ConnectWaitMode;
 use serde::{Deserialize, Serialize};
 
+use callcue::private_file::{ensure_private_dir, PrivateDirError};
+
 /// Replaces the control socket's path (tests run several instances at once).
 pub const CONTROL_SOCKET_ENV: &str = "CALLCUE_CONTROL_SOCKET";
 
@@ -261,38 +263,21 @@ fn user_name() -> String {
 
 /// Creates `dir` readable only by this user, or checks that an existing one is this
 /// user's (only the owner may change its mode) and makes it private.
-#[cfg(unix)]
+/// Makes the socket's folder private to this user ([`ensure_private_dir`]), saying what
+/// went wrong in the words of a [`ControlError::Io`].
 fn prepare_private_dir(dir: &Path) -> Result<(), (&'static str, io::Error)> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
-        Ok(()) => return Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(("cannot create its directory", e)),
-    }
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::symlink_metadata(dir).map_err(|e| ("cannot look at its directory", e))?;
-    if !meta.is_dir() {
-        return Err((
-            "its directory is not a directory",
-            io::Error::from(io::ErrorKind::InvalidInput),
-        ));
-    }
-    // Another user (or root) may have made it first, in a shared temp dir, to read or
-    // swap the socket: refuse it, whatever its mode.
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if meta.uid() != unsafe { libc::geteuid() } {
-        return Err((
-            "its directory belongs to another user (remove it, or set XDG_RUNTIME_DIR or CALLCUE_CONTROL_SOCKET)",
-            io::Error::from(io::ErrorKind::PermissionDenied),
-        ));
-    }
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-        .map_err(|e| ("its directory belongs to someone else", e))
-}
-
-#[cfg(not(unix))]
-fn prepare_private_dir(_dir: &Path) -> Result<(), (&'static str, io::Error)> {
-    Ok(())
+    ensure_private_dir(dir).map_err(|e| {
+        let doing = match &e {
+            PrivateDirError::Create(_) => "cannot create its directory",
+            PrivateDirError::Inspect(_) => "cannot look at its directory",
+            PrivateDirError::NotADirectory => "its directory is not a directory",
+            PrivateDirError::OtherOwner => {
+                "its directory belongs to another user (remove it, or set XDG_RUNTIME_DIR or CALLCUE_CONTROL_SOCKET)"
+            }
+            PrivateDirError::Restrict(_) => "cannot make its directory private",
+        };
+        (doing, io::Error::from(e))
+    })
 }
 
 /// Fails with `AlreadyRunning` if a callcue answers at `path`; removes a socket file that
