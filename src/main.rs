@@ -824,11 +824,11 @@ fn doctor(explicit: Option<&Path>) -> anyhow::Result<()> {
     }
     for (side, spec) in [
         (
-            callcue::capture::Side::Agent,
+            callcue::event::Speaker::Agent,
             config.capture.agent_device.as_str(),
         ),
         (
-            callcue::capture::Side::Caller,
+            callcue::event::Speaker::Caller,
             config.capture.caller_device.as_str(),
         ),
     ] {

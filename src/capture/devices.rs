@@ -1,42 +1,11 @@
 //! Which audio devices there are, and finding the one the config or command line names.
 
-use std::fmt;
 use std::str::FromStr;
 
 use cpal::traits::{DeviceTrait, HostTrait};
 
 use super::CaptureError;
-
-/// Which side of the call a capture carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Side {
-    /// The agent's microphone.
-    Agent,
-    /// What the softphone plays: the caller.
-    Caller,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Agent => "agent",
-            Side::Caller => "caller",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        match self {
-            Side::Agent => 0,
-            Side::Caller => 1,
-        }
-    }
-}
-
-impl fmt::Display for Side {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::event::Speaker;
 
 /// One device as `callcue devices` lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,7 +78,7 @@ pub fn list_devices(all_hosts: bool) -> Vec<DeviceInfo> {
 /// else a device whose id or name contains `spec` (case-insensitive, one match only).
 /// An empty `spec` is the side's default: the default input for the agent, the loopback
 /// of the default output for the caller.
-pub fn find_device(side: Side, spec: &str) -> Result<cpal::Device, CaptureError> {
+pub fn find_device(side: Speaker, spec: &str) -> Result<cpal::Device, CaptureError> {
     let spec = spec.trim();
     if spec.is_empty() {
         return default_device(side);
@@ -161,7 +130,7 @@ pub fn find_device(side: Side, spec: &str) -> Result<cpal::Device, CaptureError>
     }
 }
 
-fn default_device(side: Side) -> Result<cpal::Device, CaptureError> {
+fn default_device(side: Speaker) -> Result<cpal::Device, CaptureError> {
     let no_default = |message: &str| CaptureError::NoDefault {
         side,
         message: message.to_string(),
@@ -171,10 +140,10 @@ fn default_device(side: Side) -> Result<cpal::Device, CaptureError> {
         .next()
         .ok_or_else(|| no_default("no audio system found"))?;
     match side {
-        Side::Agent => host
+        Speaker::Agent => host
             .default_input_device()
             .ok_or_else(|| no_default("no default input (microphone); set capture.agent_device")),
-        Side::Caller => {
+        Speaker::Caller => {
             let output = host.default_output_device().ok_or_else(|| {
                 no_default("no default output to capture; set capture.caller_device")
             })?;

@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::{FromSample, Sample, SampleFormat, SizedSample};
 
-pub use devices::{device_present, find_device, list_devices, DeviceInfo, Side};
+use crate::event::Speaker;
+pub use devices::{device_present, find_device, list_devices, DeviceInfo};
 
 /// How long opening a stream may take before it counts as failed.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(3);
@@ -38,18 +39,18 @@ const MARK_RING_LEN: usize = 512;
 #[non_exhaustive]
 pub enum CaptureError {
     #[error("{side} device {spec:?}: not found (`callcue devices` lists the devices)")]
-    NotFound { side: Side, spec: String },
+    NotFound { side: Speaker, spec: String },
     #[error("{side} device {spec:?}: more than one device matches: {candidates}")]
     Ambiguous {
-        side: Side,
+        side: Speaker,
         spec: String,
         candidates: String,
     },
     #[error("{side} device: {message}")]
-    NoDefault { side: Side, message: String },
+    NoDefault { side: Speaker, message: String },
     #[error("{side} device {device}: cannot capture: {message}")]
     Open {
-        side: Side,
+        side: Speaker,
         device: String,
         message: String,
     },
@@ -159,7 +160,7 @@ pub struct CaptureStream {
 
 /// Opens `device` for capture and starts it. The ring holds `ring_ms` of audio.
 pub fn open_capture(
-    side: Side,
+    side: Speaker,
     device: &cpal::Device,
     ring_ms: u32,
     clock: CaptureClock,

@@ -19,9 +19,9 @@ use super::calls::{AudioCallChange, CallDetector, Preroll};
 use super::framer::SideFramer;
 use super::{unix_now_ms, ControlReceiver, DeviceNews, LiveControl, LiveSink};
 use crate::agent_profile::{AgentProfile, ProfileStore};
-use crate::capture::{CaptureClock, Side};
+use crate::capture::CaptureClock;
 use crate::config::Config;
-use crate::event::{CallMarkedBy, Change, Event, EventSink, NoticeCode};
+use crate::event::{CallMarkedBy, Change, Event, EventSink, NoticeCode, Speaker};
 use crate::replay::SttSetup;
 use crate::stt::{SpeechToText, SttOutcome};
 use crate::summary::CaptureTotals;
@@ -225,8 +225,8 @@ impl Analysis {
                 }
                 self.lost[i] = true;
                 let other = match side {
-                    Side::Agent => "the caller's side",
-                    Side::Caller => "the agent's side",
+                    Speaker::Agent => "the caller's side",
+                    Speaker::Caller => "the agent's side",
                 };
                 let message = format!("{reason}; coaching from {other} until it is back");
                 self.sink.log(&message);
@@ -377,7 +377,7 @@ impl Analysis {
             None => self.preroll.push(agent_heard, caller),
             Some(call) => {
                 analyze_frame(call, agent_heard, caller, self.sink.as_mut());
-                for side in [Side::Agent, Side::Caller] {
+                for side in [Speaker::Agent, Speaker::Caller] {
                     if fresh[side.index()] && !self.framers[side.index()].has_frame() {
                         if let Some(delay_ms) =
                             self.framers[side.index()].delay_of_last_frame_ms(&self.clock)
@@ -494,8 +494,8 @@ impl Analysis {
         let dropped_now = self.frames_dropped_now();
         let (median, p95, max) = call.delays.summary();
         let capture = CaptureTotals {
-            agent_device: self.device_id(Side::Agent),
-            caller_device: self.device_id(Side::Caller),
+            agent_device: self.device_id(Speaker::Agent),
+            caller_device: self.device_id(Speaker::Caller),
             agent_frames_dropped: dropped_now[0] - call.dropped_at_start[0],
             caller_frames_dropped: dropped_now[1] - call.dropped_at_start[1],
             realign_samples_dropped: self.realign_dropped - call.realign_at_start,
@@ -517,7 +517,7 @@ impl Analysis {
         );
     }
 
-    fn device_id(&self, side: Side) -> String {
+    fn device_id(&self, side: Speaker) -> String {
         self.framers[side.index()]
             .capture()
             .map(|c| c.device_id.clone())

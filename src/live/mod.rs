@@ -28,10 +28,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::capture::{
-    device_present, find_device, open_capture, CaptureClock, CaptureOutput, CaptureStream, Side,
+    device_present, find_device, open_capture, CaptureClock, CaptureOutput, CaptureStream,
 };
 use crate::config::Config;
-use crate::event::Event;
+use crate::event::{Event, Speaker};
 use crate::replay::SttSetup;
 
 /// Messages the analysis thread takes (from the devices thread and from the binary).
@@ -52,9 +52,9 @@ pub enum LiveControl {
 /// What the devices thread tells the analysis thread.
 pub enum DeviceNews {
     /// A capture is running for `side`.
-    Attached(Side, CaptureOutput),
+    Attached(Speaker, CaptureOutput),
     /// `side` has no capture: never found, or lost. Says why, for people.
-    Lost { side: Side, reason: String },
+    Lost { side: Speaker, reason: String },
 }
 
 /// Messages waiting for the analysis thread at most.
@@ -175,7 +175,7 @@ fn watch_devices(
     let mut hosts: Vec<cpal::Host> = Vec::new();
     let every = Duration::from_millis(config.capture.reattach_every_ms.into());
     while !stop.load(Ordering::Acquire) {
-        for side in [Side::Agent, Side::Caller] {
+        for side in [Speaker::Agent, Speaker::Caller] {
             let i = side.index();
             let now = std::time::Instant::now();
             let due = now >= next_check[i];

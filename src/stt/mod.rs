@@ -61,10 +61,7 @@ pub struct Transcript {
 
 impl crate::text::SpokenText for Transcript {
     fn side(&self) -> usize {
-        match self.speaker {
-            Speaker::Agent => 0,
-            Speaker::Caller => 1,
-        }
+        self.speaker.index()
     }
     fn start_ms(&self) -> u64 {
         self.start_ms
