@@ -1,8 +1,8 @@
 //! callcue: live, on-device coaching for phone agents.
 //!
 //! The library is the analysis with no UI or device code in it: two channels of audio
-//! frames in, [`event::Event`]s out. Start at [`analyzer::CallAnalyzer`]; recordings come in
-//! through [`replay`]; the events are written by [`output`]. `docs/architecture.md` shows
+//! frames in, [`event::Event`]s out. Start at [`analyzer::CallAnalyzer`]; a call runs
+//! through a [`session::CallSession`], fed by recordings through [`replay`] or live; the events are written by [`output`]. `docs/architecture.md` shows
 //! how the pieces fit.
 
 pub mod agent_profile;
@@ -19,6 +19,7 @@ pub mod output;
 pub mod private_file;
 pub mod prosody;
 pub mod replay;
+pub mod session;
 pub mod stt;
 pub mod summary;
 pub mod text;

@@ -24,7 +24,7 @@ use callcue::models::{default_install_dir, find_model, model_dirs, validate_ggml
 use callcue::output::{EventWriter, Format};
 use callcue::replay::{
     agent_voice_of, analyze_call, analyze_call_with_profile, call_from_recording, CallAudio,
-    CallFrames, CallSource, Pace, RecordedCall, SttSetup,
+    CallFrames, CallSource, RecordedCall, SttSetup, Timing,
 };
 use callcue::stt::WhisperModel;
 use callcue::transcript_log::{transcripts_dir, TranscriptLog};
@@ -221,8 +221,8 @@ struct OutputArgs {
     /// transcript counts at the point its clip closed), `as-live` (transcripts land where
     /// this machine's whisper would deliver them live), `realtime` (as-live, paced at one
     /// second of call per second).
-    #[arg(long, value_enum, default_value_t = Timing::Reproducible)]
-    timing: Timing,
+    #[arg(long, value_enum, default_value_t = TimingArg::Reproducible)]
+    timing: TimingArg,
     /// Judge the agent's delivery against this agent voice profile (a file as `callcue
     /// run` keeps it) from the first second, instead of the call's own start.
     #[arg(long, value_name = "FILE")]
@@ -243,11 +243,22 @@ enum ProfileCommand {
     },
 }
 
+/// `--timing`: the replay timings of [`Timing`] (live capture has its own).
 #[derive(Clone, Copy, ValueEnum)]
-enum Timing {
+enum TimingArg {
     Reproducible,
     AsLive,
     Realtime,
+}
+
+impl From<TimingArg> for Timing {
+    fn from(arg: TimingArg) -> Self {
+        match arg {
+            TimingArg::Reproducible => Timing::Reproducible,
+            TimingArg::AsLive => Timing::AsLive,
+            TimingArg::Realtime => Timing::RealTime,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -622,18 +633,14 @@ fn replay(call: &mut dyn CallFrames, config: &Config, output: &OutputArgs) -> an
     if let SttSetup::Unavailable(reason) = &stt {
         eprintln!("callcue: speech-to-text is off, coaching from the voice alone: {reason}");
     }
-    let pace = match output.timing {
-        Timing::Reproducible => Pace::Reproducible,
-        Timing::AsLive => Pace::AsLive,
-        Timing::Realtime => Pace::RealTime,
-    };
+    let timing = Timing::from(output.timing);
     let stdout = io::stdout().lock();
     let mut writer = EventWriter::new(BufWriter::new(stdout), format, output.events.verbose);
     if config.privacy.save_transcripts {
         let dir = transcripts_dir(&config.privacy);
         match TranscriptLog::create(&dir, &mut writer) {
             Ok(mut log) => {
-                analyze_call_with_profile(call, config, &stt, pace, agent_profile, &mut log);
+                analyze_call_with_profile(call, config, &stt, timing, agent_profile, &mut log);
                 let path = log.path().to_path_buf();
                 match log.finish() {
                     Ok(path) => eprintln!("callcue: transcripts saved to {}", path.display()),
@@ -647,11 +654,11 @@ fn replay(call: &mut dyn CallFrames, config: &Config, output: &OutputArgs) -> an
             }
             Err(e) => {
                 eprintln!("callcue: not saving transcripts: {}: {e}", dir.display());
-                analyze_call_with_profile(call, config, &stt, pace, agent_profile, &mut writer);
+                analyze_call_with_profile(call, config, &stt, timing, agent_profile, &mut writer);
             }
         }
     } else {
-        analyze_call_with_profile(call, config, &stt, pace, agent_profile, &mut writer);
+        analyze_call_with_profile(call, config, &stt, timing, agent_profile, &mut writer);
     }
     writer
         .finish()

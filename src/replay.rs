@@ -9,8 +9,7 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::agent_profile::CallVoice;
 use crate::analyzer::CallAnalyzer;
@@ -18,8 +17,8 @@ use crate::audio::{resample, DecodedWav, StreamResampler, WavError, WavStream};
 use crate::config::{AudioConfig, Config};
 use crate::event::{Event, EventSink, NoticeCode};
 use crate::prosody::ProsodyStats;
-use crate::stt::worker::SttOutcome;
-use crate::stt::{Degradation, PendingJob, SpeechToText, TimeBudget, Transcript, WhisperModel};
+use crate::session::CallSession;
+pub use crate::session::{SttSetup, Timing};
 use crate::summary::CallSummary;
 use crate::ANALYSIS_RATE_HZ;
 
@@ -374,7 +373,7 @@ pub fn analyze_call(call: &CallAudio, config: &Config, sink: &mut dyn EventSink)
         &mut call.frames(),
         config,
         &SttSetup::Off,
-        Pace::Reproducible,
+        Timing::Reproducible,
         sink,
     )
 }
@@ -397,48 +396,16 @@ pub fn agent_voice_of(call: &mut dyn CallFrames, config: &Config) -> Option<Call
     analyzer.agent_voice()
 }
 
-/// Speech-to-text for a replay: ready with a model, off, or unavailable (and why).
-#[derive(Clone, Debug)]
-pub enum SttSetup {
-    /// Transcribe with this model.
-    Ready(Arc<WhisperModel>),
-    /// Switched off (`stt.enabled = false` or `--no-stt`): coaching from the voice alone.
-    Off,
-    /// Wanted but not possible (no model, a broken one): the call is coached from the
-    /// voice alone, and a `notice` event says why, once.
-    Unavailable(String),
-}
-
-/// How a replay is timed against speech-to-text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pace {
-    /// The same output on any machine: the replay waits for each clip's transcript and
-    /// takes it at the point in the call where the clip closed, and no decode is stopped
-    /// at its time budget. Word nudges carry the measured transcription delay in
-    /// `latency_ms`. For comparing configs on recordings.
-    Reproducible,
-    /// As fast as the machine allows, but never ahead of what live coaching would have
-    /// known: nothing waits for whisper, and while a clip is with whisper the call clock
-    /// advances no faster than the wall clock, so transcripts and word nudges land where
-    /// they would land live on this machine.
-    AsLive,
-    /// In real time: one second of call per second, as from a live call.
-    RealTime,
-}
-
-/// Longest wait for whisper's answers before giving up on them.
-const STT_ANSWER_WAIT: Duration = Duration::from_secs(120);
-
-/// Runs a loaded call through a fresh analyzer with speech-to-text, emitting every event
-/// to `sink`, and returns the summary (also emitted, last). See [`Pace`] for timing.
+/// Runs a call through a fresh [`CallSession`] with speech-to-text, emitting every
+/// event to `sink`, and returns the summary (also emitted, last). See [`Timing`].
 pub fn analyze_call_with_stt(
     call: &mut dyn CallFrames,
     config: &Config,
     stt: &SttSetup,
-    pace: Pace,
+    timing: Timing,
     sink: &mut dyn EventSink,
 ) -> CallSummary {
-    analyze_call_with_profile(call, config, stt, pace, None, sink)
+    analyze_call_with_profile(call, config, stt, timing, None, sink)
 }
 
 /// [`analyze_call_with_stt`], judging the agent's delivery against `agent_profile` (the
@@ -447,181 +414,29 @@ pub fn analyze_call_with_profile(
     call: &mut dyn CallFrames,
     config: &Config,
     stt: &SttSetup,
-    pace: Pace,
+    timing: Timing,
     agent_profile: Option<ProsodyStats>,
     sink: &mut dyn EventSink,
 ) -> CallSummary {
-    let mut analyzer = CallAnalyzer::new(config);
-    if let Some(baseline) = agent_profile {
-        analyzer.use_agent_profile(baseline);
+    let (mut session, stt_unavailable) = CallSession::start(config, stt, timing, agent_profile);
+    if let Some(reason) = stt_unavailable {
+        let message =
+            format!("speech-to-text is off for this call, coaching from the voice alone: {reason}");
+        sink.emit(&Event::Notice {
+            t_ms: 0,
+            code: NoticeCode::SttUnavailable,
+            message: &message,
+        });
     }
-    let frame_len = analyzer.frame_len();
-    // A decode stopped at its time budget would make the text depend on this machine.
-    let time_budget = match pace {
-        Pace::Reproducible => TimeBudget::Unlimited,
-        Pace::AsLive | Pace::RealTime => TimeBudget::Enforced,
-    };
-    let mut speech_to_text = match stt {
-        SttSetup::Ready(model) => {
-            match SpeechToText::start_with_budget(Arc::clone(model), config, frame_len, time_budget)
-            {
-                Ok(stt) => Some(stt),
-                Err(e) => {
-                    notice_stt_unavailable(&e.to_string(), sink);
-                    None
-                }
-            }
-        }
-        SttSetup::Off => None,
-        SttSetup::Unavailable(reason) => {
-            notice_stt_unavailable(reason, sink);
-            None
-        }
-    };
-    analyzer.set_words_available(speech_to_text.is_some());
-    let mut ready: Vec<(u64, Transcript)> = Vec::new();
-    let started = Instant::now();
-    let mut agent_frame = vec![0.0f32; frame_len];
-    let mut caller_frame = vec![0.0f32; frame_len];
+    let frame_len = session.frame_len();
+    let mut agent = vec![0.0f32; frame_len];
+    let mut caller = vec![0.0f32; frame_len];
     // A last, partial frame is padded with silence.
-    while call.fill(&mut agent_frame, &mut caller_frame) > 0 {
-        let (agent, caller) = (&agent_frame[..], &caller_frame[..]);
-        let frame_start_ms = analyzer.position_ms();
-        if pace == Pace::RealTime {
-            let due = started + Duration::from_millis(frame_start_ms);
-            if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
-            }
-        }
-        if let Some(stt) = speech_to_text.as_mut() {
-            collect_outcomes(stt, frame_start_ms, pace, &mut ready);
-            deliver(&mut analyzer, &mut ready, frame_start_ms, sink);
-            if let Some(degradation) = stt.take_degradation() {
-                notice_stt_degraded(&degradation, frame_start_ms, sink);
-            }
-        }
-        analyzer.process_frame(agent, caller, sink);
-        if let Some(stt) = speech_to_text.as_mut() {
-            stt.push_frames(
-                [agent, caller],
-                analyzer.last_frame_speech(),
-                frame_start_ms,
-            );
-            if pace == Pace::Reproducible {
-                // Each clip's text counts where the clip closed: wait for it now.
-                wait_for_all(stt, pace, &mut ready);
-                let now_ms = analyzer.position_ms();
-                deliver(&mut analyzer, &mut ready, now_ms, sink);
-            }
-        }
+    while call.fill(&mut agent, &mut caller) > 0 {
+        session.push_frame(&agent, &caller, sink);
     }
-    let end_ms = analyzer.position_ms();
-    let totals = speech_to_text.as_mut().map(|stt| {
-        stt.finish_clips(end_ms);
-        wait_for_all(stt, pace, &mut ready);
-        ready.sort_by_key(|(available_ms, _)| *available_ms);
-        for (available_ms, transcript) in ready.drain(..) {
-            analyzer.process_transcript(&transcript, available_ms.max(end_ms), sink);
-        }
-        stt.totals()
-    });
-    analyzer.finish_with_stt(sink, totals)
-}
-
-/// Says once that speech-to-text steps down for a busy machine (never in reproducible
-/// replays: their worker does not adapt to load).
-fn notice_stt_degraded(degradation: &Degradation, t_ms: u64, sink: &mut dyn EventSink) {
-    sink.emit(&Event::Notice {
-        t_ms,
-        code: NoticeCode::SttDegraded,
-        message: &degradation.message(),
-    });
-}
-
-fn notice_stt_unavailable(reason: &str, sink: &mut dyn EventSink) {
-    let message =
-        format!("speech-to-text is off for this call, coaching from the voice alone: {reason}");
-    sink.emit(&Event::Notice {
-        t_ms: 0,
-        code: NoticeCode::SttUnavailable,
-        message: &message,
-    });
-}
-
-/// Gathers the outcomes that have arrived; waits for a clip still with whisper only as
-/// long as live coaching would have had to wait for it at call position `now_ms`.
-fn collect_outcomes(
-    stt: &mut SpeechToText,
-    now_ms: u64,
-    pace: Pace,
-    ready: &mut Vec<(u64, Transcript)>,
-) {
-    while let Some((job, outcome)) = stt.try_recv() {
-        keep_transcript(job, outcome, pace, ready);
-    }
-    loop {
-        // The longest any pending clip could still arrive at or before `now_ms`.
-        let wait_ms = stt
-            .pending()
-            .iter()
-            .filter_map(|p| {
-                let arrives_no_earlier_ms =
-                    p.submitted_ms + p.submitted_at.elapsed().as_millis() as u64;
-                (arrives_no_earlier_ms <= now_ms).then(|| now_ms - arrives_no_earlier_ms + 1)
-            })
-            .max();
-        let Some(wait_ms) = wait_ms else { return };
-        if let Some((job, outcome)) = stt.recv_timeout(Duration::from_millis(wait_ms)) {
-            keep_transcript(job, outcome, pace, ready);
-        }
-    }
-}
-
-/// Waits until every submitted clip is answered (or, at worst, a long while).
-fn wait_for_all(stt: &mut SpeechToText, pace: Pace, ready: &mut Vec<(u64, Transcript)>) {
-    let deadline = Instant::now() + STT_ANSWER_WAIT;
-    while !stt.pending().is_empty() && Instant::now() < deadline {
-        if let Some((job, outcome)) = stt.recv_timeout(Duration::from_millis(50)) {
-            keep_transcript(job, outcome, pace, ready);
-        }
-    }
-}
-
-/// Keeps a transcript with the call position it counts as available at: where its clip
-/// closed (reproducible), or that plus the measured transcription delay (as live).
-fn keep_transcript(
-    job: PendingJob,
-    outcome: SttOutcome,
-    pace: Pace,
-    ready: &mut Vec<(u64, Transcript)>,
-) {
-    if let SttOutcome::Transcribed(transcript) = outcome {
-        let available_ms = match pace {
-            Pace::Reproducible => job.submitted_ms,
-            Pace::AsLive | Pace::RealTime => job.submitted_ms + transcript.delay_ms.ceil() as u64,
-        };
-        ready.push((available_ms, transcript));
-    }
-}
-
-/// Hands the analyzer every transcript available by `now_ms`, oldest first.
-fn deliver(
-    analyzer: &mut CallAnalyzer,
-    ready: &mut Vec<(u64, Transcript)>,
-    now_ms: u64,
-    sink: &mut dyn EventSink,
-) {
-    if ready.is_empty() {
-        return;
-    }
-    ready.sort_by_key(|(available_ms, _)| *available_ms);
-    let due = ready
-        .iter()
-        .take_while(|(available_ms, _)| *available_ms <= now_ms)
-        .count();
-    for (_, transcript) in ready.drain(..due) {
-        analyzer.process_transcript(&transcript, now_ms, sink);
-    }
+    // A recording waits for all of its text.
+    session.finish(Duration::ZERO, sink).0
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use callcue::config::Config;
 use callcue::event::{Change, Event, NoticeCode};
 use callcue::live::{DeviceChoice, LiveControl, LiveSession, LiveSink};
 use callcue::output::{live_json_line, text_line, Format};
-use callcue::replay::SttSetup;
+use callcue::session::SttSetup;
 
 use super::call_control::{CallCommand, ControlServer};
 use super::overlay::{self, OverlayAction, OverlayMessage};

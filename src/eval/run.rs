@@ -1,5 +1,5 @@
 //! Replaying labelled calls for evaluation: each call through each config with
-//! [`Pace::Reproducible`], keeping the nudges given and scoring them. Calls run on a few
+//! [`Timing::Reproducible`], keeping the nudges given and scoring them. Calls run on a few
 //! threads at once; results come back in the labels' order, the same on any machine.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -9,7 +9,7 @@ use super::score::{score_call, CallScore, GivenNudge};
 use super::EvalError;
 use crate::config::Config;
 use crate::event::Event;
-use crate::replay::{analyze_call_with_stt, CallFrames, Pace, RecordedCall, SttSetup};
+use crate::replay::{analyze_call_with_stt, CallFrames, RecordedCall, SttSetup, Timing};
 
 /// Calls replayed at once at most (each holds a whisper state while it is transcribed).
 const MAX_WORKERS: usize = 8;
@@ -63,7 +63,7 @@ pub fn replay_nudges(
             });
         }
     };
-    analyze_call_with_stt(call, config, stt, Pace::Reproducible, &mut keep);
+    analyze_call_with_stt(call, config, stt, Timing::Reproducible, &mut keep);
     given
 }
 

@@ -9,7 +9,6 @@
 //! polled here, so whisper never holds up the next frame.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::RecvTimeoutError;
@@ -22,10 +21,8 @@ use crate::agent_profile::{AgentProfile, ProfileStore};
 use crate::capture::CaptureClock;
 use crate::config::Config;
 use crate::event::{CallMarkedBy, Change, Event, EventSink, NoticeCode, Speaker};
-use crate::replay::SttSetup;
-use crate::stt::{SpeechToText, SttOutcome};
+use crate::session::{CallSession, SttSetup, Timing};
 use crate::summary::CaptureTotals;
-use crate::CallAnalyzer;
 
 /// How often the rings are drained.
 const TICK: Duration = Duration::from_millis(5);
@@ -78,8 +75,7 @@ pub(crate) fn run(
 struct ActiveCall {
     id: String,
     started_by: CallMarkedBy,
-    analyzer: CallAnalyzer,
-    stt: Option<SpeechToText>,
+    session: CallSession,
     bleed_frames_at_start: u64,
     dropped_at_start: [u64; 2],
     realign_at_start: u64,
@@ -193,7 +189,7 @@ impl Analysis {
             }
             LiveControl::SnoozeForCall => {
                 if let Some(call) = self.call.as_mut() {
-                    call.analyzer.snooze_nudges();
+                    call.session.analyzer_mut().snooze_nudges();
                 }
             }
             LiveControl::Device(DeviceNews::Attached(side, capture)) => {
@@ -240,7 +236,7 @@ impl Analysis {
         let t_ms = self
             .call
             .as_ref()
-            .map_or(0, |call| call.analyzer.position_ms());
+            .map_or(0, |call| call.session.analyzer().position_ms());
         self.sink.emit(
             &Event::Notice {
                 t_ms,
@@ -298,8 +294,8 @@ impl Analysis {
         if self.last_indicators.elapsed() >= INDICATORS_EVERY {
             self.last_indicators = Instant::now();
             if let Some(call) = &self.call {
-                let frustration = call.analyzer.caller_frustration_score();
-                let talk_share = call.analyzer.agent_talk_share();
+                let frustration = call.session.analyzer().caller_frustration_score();
+                let talk_share = call.session.analyzer().agent_talk_share();
                 self.sink.indicators(frustration, talk_share);
             }
         }
@@ -393,33 +389,13 @@ impl Analysis {
     fn start_call(&mut self, by: CallMarkedBy, id: Option<String>, with_preroll: bool) {
         self.calls_started += 1;
         let id = id.unwrap_or_else(|| format!("{}-{}", unix_now_ms() / 1000, self.calls_started));
-        let mut analyzer = CallAnalyzer::new(&self.config);
-        if let Some(baseline) = self.profile.as_ref().and_then(ProfileStore::baseline) {
-            analyzer.use_agent_profile(baseline);
-        }
-        let mut stt_problem = None;
-        let stt = match &self.stt {
-            SttSetup::Ready(model) => {
-                match SpeechToText::start(Arc::clone(model), &self.config, self.frame_len) {
-                    Ok(stt) => Some(stt),
-                    Err(e) => {
-                        stt_problem = Some(e.to_string());
-                        None
-                    }
-                }
-            }
-            SttSetup::Off => None,
-            SttSetup::Unavailable(reason) => {
-                stt_problem = Some(reason.clone());
-                None
-            }
-        };
-        analyzer.set_words_available(stt.is_some());
+        let agent_profile = self.profile.as_ref().and_then(ProfileStore::baseline);
+        let (session, stt_problem) =
+            CallSession::start(&self.config, &self.stt, Timing::Live, agent_profile);
         let mut call = ActiveCall {
             id,
             started_by: by,
-            analyzer,
-            stt,
+            session,
             bleed_frames_at_start: self.bleed.bleed_frames(),
             dropped_at_start: self.frames_dropped_now(),
             realign_at_start: self.realign_dropped,
@@ -460,34 +436,19 @@ impl Analysis {
     }
 
     fn end_call(&mut self, by: CallMarkedBy) {
-        let Some(mut call) = self.call.take() else {
+        let Some(call) = self.call.take() else {
             return;
         };
         let mut stamp = Stamp(self.sink.as_mut());
-        let end_ms = call.analyzer.position_ms();
-        let stt_totals = call.stt.as_mut().map(|stt| {
-            stt.finish_clips(end_ms);
-            if by == CallMarkedBy::Shutdown {
-                let deadline = Instant::now() + FINAL_STT_WAIT;
-                while !stt.pending().is_empty() && Instant::now() < deadline {
-                    if let Some((_, SttOutcome::Transcribed(transcript))) =
-                        stt.recv_timeout(Duration::from_millis(50))
-                    {
-                        call.analyzer
-                            .process_transcript(&transcript, end_ms, &mut stamp);
-                    }
-                }
-            }
-            while let Some((_, outcome)) = stt.try_recv() {
-                if let SttOutcome::Transcribed(transcript) = outcome {
-                    call.analyzer
-                        .process_transcript(&transcript, end_ms, &mut stamp);
-                }
-            }
-            stt.totals()
-        });
-        let agent_voice = call.analyzer.agent_voice();
-        call.analyzer.finish_with_stt(&mut stamp, stt_totals);
+        let end_ms = call.session.analyzer().position_ms();
+        // At shutdown the last clips get a moment to be transcribed; otherwise the next
+        // call may already be starting.
+        let wait_for_text = if by == CallMarkedBy::Shutdown {
+            FINAL_STT_WAIT
+        } else {
+            Duration::ZERO
+        };
+        let (_, agent_voice) = call.session.finish(wait_for_text, &mut stamp);
         if let Some(learned) = self.profile.as_mut().and_then(|p| p.learn(agent_voice)) {
             self.write_profile(learned);
         }
@@ -567,35 +528,10 @@ impl Analysis {
     }
 }
 
-/// One frame pair through a call's analyzer and speech-to-text, plus any transcripts
-/// that have come back. Never waits.
+/// One frame pair through a call's session (analyzer, speech-to-text, any transcripts
+/// that have come back). Never waits.
 fn analyze_frame(call: &mut ActiveCall, agent: &[f32], caller: &[f32], sink: &mut dyn LiveSink) {
-    let mut stamp = Stamp(sink);
-    let frame_start_ms = call.analyzer.position_ms();
-    if let Some(stt) = call.stt.as_mut() {
-        while let Some((_, outcome)) = stt.try_recv() {
-            if let SttOutcome::Transcribed(transcript) = outcome {
-                call.analyzer
-                    .process_transcript(&transcript, frame_start_ms, &mut stamp);
-            }
-        }
-        // Once a call, when whisper first steps down for a busy PC.
-        if let Some(degradation) = stt.take_degradation() {
-            stamp.emit(&Event::Notice {
-                t_ms: frame_start_ms,
-                code: NoticeCode::SttDegraded,
-                message: &degradation.message(),
-            });
-        }
-    }
-    call.analyzer.process_frame(agent, caller, &mut stamp);
-    if let Some(stt) = call.stt.as_mut() {
-        stt.push_frames(
-            [agent, caller],
-            call.analyzer.last_frame_speech(),
-            frame_start_ms,
-        );
-    }
+    call.session.push_frame(agent, caller, &mut Stamp(sink));
 }
 
 /// Capture-to-decision delays of one call, in 1 ms bins. Fixed size.

@@ -32,7 +32,7 @@ use crate::capture::{
 };
 use crate::config::Config;
 use crate::event::{Event, Speaker};
-use crate::replay::SttSetup;
+use crate::session::SttSetup;
 
 /// Messages the analysis thread takes (from the devices thread and from the binary).
 /// The channel is bounded ([`CONTROL_QUEUE_LEN`]).
