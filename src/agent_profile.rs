@@ -23,51 +23,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::AgentProfileConfig;
 use crate::private_file::{create_private_dir_all, write_private_file};
+pub use crate::prosody::CallVoice;
 use crate::prosody::ProsodyStats;
 
 /// The file name under the user's data directory's `callcue` folder.
 pub const PROFILE_FILE_NAME: &str = "agent-profile.json";
 /// The format version written; other versions are ignored (and recalibrated).
 const PROFILE_VERSION: u32 = 1;
-
-/// One call's statistics of the agent's voice.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CallVoice {
-    pub pitch_hz: f32,
-    pub pitch_variability_semitones: f32,
-    pub loudness_dbfs: f32,
-    pub aperiodicity: f32,
-    pub syllables_per_s: f32,
-    /// Agent speech behind these figures.
-    pub speech_ms: u64,
-}
-
-impl CallVoice {
-    /// The figures of `stats` over `speech_ms` of speech.
-    pub fn from_stats(stats: &ProsodyStats, speech_ms: u64) -> Self {
-        Self {
-            pitch_hz: stats.pitch_hz,
-            pitch_variability_semitones: stats.pitch_variability_semitones,
-            loudness_dbfs: stats.loudness_dbfs,
-            aperiodicity: stats.aperiodicity,
-            syllables_per_s: stats.syllables_per_s,
-            speech_ms,
-        }
-    }
-
-    fn is_finite(&self) -> bool {
-        [
-            self.pitch_hz,
-            self.pitch_variability_semitones,
-            self.loudness_dbfs,
-            self.aperiodicity,
-            self.syllables_per_s,
-        ]
-        .iter()
-        .all(|v| v.is_finite())
-            && self.pitch_hz > 0.0
-    }
-}
 
 /// The agent's voice over their latest calls.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -22,63 +22,15 @@ pub mod worker;
 use std::sync::Arc;
 use std::time::Instant;
 
+pub use callcue_core::transcript::{LoadStep, SttTotals, Transcript};
 pub use clip::{ClipKind, ClipSpan, SpeechClipper};
-pub use load::{Degradation, LoadStep};
+pub use load::Degradation;
 pub use whisper::{DecodeMode, TimeBudget, WhisperModel};
-pub use worker::{SkipReason, SttOutcome, SttTotals, SttWorker};
+pub use worker::{SkipReason, SttOutcome, SttWorker};
 
 use crate::config::Config;
 use crate::event::Speaker;
 use crate::models::ModelError;
-
-/// What whisper heard in one clip of one side.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Transcript {
-    /// The worker's job number.
-    pub job_id: u64,
-    pub speaker: Speaker,
-    /// The clip (a partial and its final share it).
-    pub clip_id: u64,
-    /// False for a partial look at a clip still open.
-    pub is_final: bool,
-    /// The clip's audio span in the call, padding included.
-    pub start_ms: u64,
-    pub end_ms: u64,
-    /// The end of the last voiced frame in the clip.
-    pub speech_end_ms: u64,
-    /// Cleaned of whisper's artefacts. Numbers are not masked yet: the analyzer masks
-    /// them across the call's transcripts before anything shows or logs them
-    /// ([`crate::text::NumberGuard`]).
-    pub text: String,
-    /// Measured wall-clock time from submission to the transcript (waiting plus decoding).
-    pub delay_ms: f64,
-    /// Measured wall-clock time of the decode alone.
-    pub decode_ms: f64,
-    pub audio_context_frames: u32,
-    pub no_speech_probability: f32,
-    pub mean_token_logprob: f32,
-}
-
-impl crate::text::SpokenText for Transcript {
-    fn side(&self) -> usize {
-        self.speaker.index()
-    }
-    fn start_ms(&self) -> u64 {
-        self.start_ms
-    }
-    fn speech_end_ms(&self) -> u64 {
-        self.speech_end_ms
-    }
-    fn text(&self) -> &str {
-        &self.text
-    }
-    fn set_text(&mut self, text: String) {
-        self.text = text;
-    }
-    fn add_wait_ms(&mut self, wait_ms: u64) {
-        self.delay_ms += wait_ms as f64;
-    }
-}
 
 /// A job handed to the worker and not answered yet.
 #[derive(Clone, Copy, Debug)]

@@ -34,7 +34,7 @@ use crate::stt::load::{
 use crate::stt::whisper::{
     transcribe, DecodeMode, DecodeSettings, Decoded, TimeBudget, WhisperModel,
 };
-use crate::stt::Transcript;
+use crate::stt::{SttTotals, Transcript};
 use crate::text::{clean_transcript, cut_repeated_tail, normalize};
 use crate::ANALYSIS_RATE_HZ;
 
@@ -140,45 +140,6 @@ struct SttCounters {
     /// Whether decode times belong in the summary (not in reproducible replays, whose
     /// output must not depend on the machine).
     timing_reported: AtomicBool,
-}
-
-/// Speech-to-text totals for a call, in the summary.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct SttTotals {
-    /// Clips handed to whisper (partials and finals).
-    pub clips_submitted: u64,
-    /// Bursts of voice too short to transcribe (under `stt.min_speech_ms`).
-    pub clips_too_short: u64,
-    /// Clips that came back as text.
-    pub transcripts: u64,
-    /// Partials replaced by a newer look at their clip before whisper got to them.
-    pub partials_superseded: u64,
-    /// Clips dropped because whisper was behind (oldest first).
-    pub clips_dropped: u64,
-    /// Decodes stopped at their time budget.
-    pub decodes_aborted: u64,
-    /// Clips whisper judged to be silence or noise.
-    pub filtered_no_speech: u64,
-    /// Clips whose text was only a whisper artefact.
-    pub filtered_artefacts: u64,
-    /// Decodes that failed inside whisper.
-    pub decodes_failed: u64,
-    /// Stretches of text whisper placed after the clip's speech, dropped as invented.
-    pub segments_past_speech: u64,
-    /// Clips not decoded because the machine was too busy to decode them in time.
-    pub clips_skipped_busy: u64,
-    /// Partial transcripts not asked for because whisper was behind.
-    pub partials_held_back: u64,
-    /// The lowest load step reached (`full` when whisper kept up).
-    pub load_step_deepest: LoadStep,
-    /// Fewest and most threads a decode used.
-    pub decode_threads_min: u64,
-    pub decode_threads_max: u64,
-    /// Mean and longest decode time; absent from reproducible replays.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decode_ms_mean: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decode_ms_max: Option<u64>,
 }
 
 impl SttCounters {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::NudgeId;
+use crate::ids::NudgeId;
 
 /// The whole configuration.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -1614,7 +1614,7 @@ mod tests {
         /// Every `section.key` path of the shipped config with its section.
         fn shipped_keys() -> Vec<(String, String)> {
             let shipped: toml::Table =
-                toml::from_str(include_str!("../config/callcue.toml")).unwrap();
+                toml::from_str(include_str!("../../../config/callcue.toml")).unwrap();
             let mut keys = Vec::new();
             for (section, table) in &shipped {
                 if let toml::Value::Table(table) = table {

@@ -11,7 +11,6 @@
 
 use std::time::Instant;
 
-use crate::agent_profile::CallVoice;
 use crate::config::Config;
 use crate::event::{
     Change, Event, EventSink, NudgeId, Reason, Speaker, SuppressedBecause, WordCue,
@@ -19,10 +18,11 @@ use crate::event::{
 use crate::nudge::NudgeEngine;
 use crate::prosody::pitch::{hz_to_semitones, semitones_to_hz, PitchTracker};
 use crate::prosody::syllables::SyllableCounter;
+use crate::prosody::CallVoice;
 use crate::prosody::{frame_level_dbfs, FrameProsody, ProsodyStats, SpeakerProsody};
-use crate::stt::{SttTotals, Transcript};
 use crate::summary::{CallSummary, FrustrationPeak, NudgeCount};
 use crate::text::NumberGuard;
+use crate::transcript::{SttTotals, Transcript};
 use crate::turns::{SideActivity, TurnTracker};
 use crate::vad::{FrameVad, SegmentChange, Segmenter};
 use crate::voice_cues::{AgentEnergy, AgentPace, CallerFrustration};

@@ -15,6 +15,8 @@
 pub mod pitch;
 pub mod syllables;
 
+use serde::{Deserialize, Serialize};
+
 use crate::config::ProsodyConfig;
 use pitch::{hz_to_semitones, semitones_to_hz};
 
@@ -348,6 +350,46 @@ fn quantile(sorted: &[f32], q: f32) -> f32 {
     let upper = (lower + 1).min(sorted.len() - 1);
     let fraction = position - lower as f32;
     sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+}
+
+/// One call's statistics of the agent's voice.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CallVoice {
+    pub pitch_hz: f32,
+    pub pitch_variability_semitones: f32,
+    pub loudness_dbfs: f32,
+    pub aperiodicity: f32,
+    pub syllables_per_s: f32,
+    /// Agent speech behind these figures.
+    pub speech_ms: u64,
+}
+
+impl CallVoice {
+    /// The figures of `stats` over `speech_ms` of speech.
+    pub fn from_stats(stats: &ProsodyStats, speech_ms: u64) -> Self {
+        Self {
+            pitch_hz: stats.pitch_hz,
+            pitch_variability_semitones: stats.pitch_variability_semitones,
+            loudness_dbfs: stats.loudness_dbfs,
+            aperiodicity: stats.aperiodicity,
+            syllables_per_s: stats.syllables_per_s,
+            speech_ms,
+        }
+    }
+
+    /// Whether every figure is a number (a stored profile may hold anything).
+    pub fn is_finite(&self) -> bool {
+        [
+            self.pitch_hz,
+            self.pitch_variability_semitones,
+            self.loudness_dbfs,
+            self.aperiodicity,
+            self.syllables_per_s,
+        ]
+        .iter()
+        .all(|v| v.is_finite())
+            && self.pitch_hz > 0.0
+    }
 }
 
 #[cfg(test)]

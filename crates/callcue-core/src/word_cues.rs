@@ -1,6 +1,6 @@
 //! Judgements on what the two sides say: the words side of coaching.
 //!
-//! Transcripts come in (partial and final, from [`crate::stt`]); what was heard goes out as
+//! Transcripts come in (partial and final, from the speech-to-text worker); what was heard goes out as
 //! [`Heard`] items for the analyzer to emit and act on. The phrase lists are the config's
 //! `[words]` lists, matched on normalized text, on word boundaries, with simple negation
 //! (see [`crate::text`]). Who says what matters: frustration, loss and names count from

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::event::NudgeId;
-use crate::stt::SttTotals;
+use crate::ids::NudgeId;
+use crate::transcript::SttTotals;
 
 /// One episode of caller frustration: when it peaked and how high.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
