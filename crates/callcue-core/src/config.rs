@@ -735,51 +735,50 @@ impl Default for PrivacyConfig {
     }
 }
 
-/// The nudge engine: one nudge on screen at a time, cooldowns and caps.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct NudgesConfig {
-    /// How long a nudge stays on screen; a lower-priority one waits its turn meanwhile.
-    pub display_ms: u32,
-    /// At most this many nudges in one call, all kinds together.
-    pub max_per_call: u32,
-    /// While the call is calm, at most one nudge per this much call time (0: no budget).
-    /// Nudges about trouble (pause, acknowledge, fill_silence, condolence,
-    /// positive_language) are never held back by it.
-    pub calm_budget_ms: u32,
-    /// A nudge about trouble ends the calm for this long.
-    pub trouble_lasts_ms: u32,
-    pub pause: NudgeRule,
-    pub acknowledge: NudgeRule,
-    pub smile: NudgeRule,
-    pub slow_down: NudgeRule,
-    pub fill_silence: NudgeRule,
-    pub check_in: NudgeRule,
-    pub condolence: NudgeRule,
-    pub positive_language: NudgeRule,
-    pub be_specific: NudgeRule,
-    pub use_name: NudgeRule,
-    pub restate: NudgeRule,
+macro_rules! define_nudges_config {
+    ($($variant:ident $field:ident $doc:literal,)*) => {
+        /// The nudge engine: one nudge on screen at a time, cooldowns and caps; then one
+        /// rule per nudge (the table in [`crate::for_each_nudge`]).
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct NudgesConfig {
+            /// How long a nudge stays on screen; a lower-priority one waits its turn meanwhile.
+            pub display_ms: u32,
+            /// At most this many nudges in one call, all kinds together.
+            pub max_per_call: u32,
+            /// While the call is calm, at most one nudge per this much call time (0: no budget).
+            /// Nudges about trouble (pause, acknowledge, fill_silence, condolence,
+            /// positive_language) are never held back by it.
+            pub calm_budget_ms: u32,
+            /// A nudge about trouble ends the calm for this long.
+            pub trouble_lasts_ms: u32,
+            $(#[doc = $doc] pub $field: NudgeRule,)*
+        }
+
+        impl NudgesConfig {
+            /// The rule for one nudge id.
+            pub fn rule(&self, id: NudgeId) -> &NudgeRule {
+                match id {
+                    $(NudgeId::$variant => &self.$field,)*
+                }
+            }
+        }
+
+        /// Key names for per-nudge fields, as `'static` strings for error messages.
+        fn rule_key(id: NudgeId, field: &str) -> &'static str {
+            match (id, field) {
+                $(
+                    (NudgeId::$variant, "priority") => concat!("nudges.", stringify!($field), ".priority"),
+                    (NudgeId::$variant, "cooldown_ms") => concat!("nudges.", stringify!($field), ".cooldown_ms"),
+                    (NudgeId::$variant, "max_per_call") => concat!("nudges.", stringify!($field), ".max_per_call"),
+                    (NudgeId::$variant, _) => concat!("nudges.", stringify!($field), ".text"),
+                )*
+            }
+        }
+    };
 }
 
-impl NudgesConfig {
-    /// The rule for one nudge id.
-    pub fn rule(&self, id: NudgeId) -> &NudgeRule {
-        match id {
-            NudgeId::Pause => &self.pause,
-            NudgeId::Acknowledge => &self.acknowledge,
-            NudgeId::Smile => &self.smile,
-            NudgeId::SlowDown => &self.slow_down,
-            NudgeId::FillSilence => &self.fill_silence,
-            NudgeId::CheckIn => &self.check_in,
-            NudgeId::Condolence => &self.condolence,
-            NudgeId::PositiveLanguage => &self.positive_language,
-            NudgeId::BeSpecific => &self.be_specific,
-            NudgeId::UseName => &self.use_name,
-            NudgeId::Restate => &self.restate,
-        }
-    }
-}
+crate::for_each_nudge!(define_nudges_config);
 
 impl Default for NudgesConfig {
     fn default() -> Self {
@@ -1387,26 +1386,6 @@ impl Config {
         )?;
         Ok(())
     }
-}
-
-/// Key names for per-nudge fields, as `'static` strings for error messages.
-fn rule_key(id: NudgeId, field: &str) -> &'static str {
-    macro_rules! keys {
-        ($($variant:ident => $name:literal),*) => {
-            match (id, field) {
-                $(
-                    (NudgeId::$variant, "priority") => concat!("nudges.", $name, ".priority"),
-                    (NudgeId::$variant, "cooldown_ms") => concat!("nudges.", $name, ".cooldown_ms"),
-                    (NudgeId::$variant, "max_per_call") => concat!("nudges.", $name, ".max_per_call"),
-                    (NudgeId::$variant, _) => concat!("nudges.", $name, ".text"),
-                )*
-            }
-        };
-    }
-    keys!(Pause => "pause", Acknowledge => "acknowledge", Smile => "smile",
-          SlowDown => "slow_down", FillSilence => "fill_silence", CheckIn => "check_in",
-          Condolence => "condolence", PositiveLanguage => "positive_language",
-          BeSpecific => "be_specific", UseName => "use_name", Restate => "restate")
 }
 
 struct RangeCheck<'a> {
