@@ -9,15 +9,14 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::agent_profile::CallVoice;
 use crate::analyzer::CallAnalyzer;
-use crate::audio::{resample, DecodedWav, StreamResampler, WavError, WavStream};
+use crate::audio::{resample, DecodedWav, ResampleError, StreamResampler, WavError, WavStream};
 use crate::config::{AudioConfig, Config};
 use crate::event::{Event, EventSink, NoticeCode};
 use crate::prosody::ProsodyStats;
-use crate::session::CallSession;
+use crate::session::{CallSession, STT_ANSWER_WAIT};
 pub use crate::session::{SttSetup, Timing};
 use crate::summary::CallSummary;
 use crate::ANALYSIS_RATE_HZ;
@@ -166,15 +165,7 @@ impl RecordedCall {
         let (inputs, side_inputs) = match source {
             CallSource::Stereo(path) => {
                 let wav = WavStream::open(path)?;
-                let needed = audio.agent_channel.max(audio.caller_channel) + 1;
-                if wav.channel_count() < needed {
-                    return Err(ReplayError::MissingChannel {
-                        path: path.clone(),
-                        channels: wav.channel_count(),
-                        agent_channel: audio.agent_channel,
-                        caller_channel: audio.caller_channel,
-                    });
-                }
+                check_channels(path, wav.channel_count(), audio)?;
                 let routes = vec![(audio.agent_channel, 0), (audio.caller_channel, 1)];
                 (vec![RecordingInput::new(path, wav, routes)], [0, 0])
             }
@@ -195,11 +186,7 @@ impl RecordedCall {
             let rate_hz = recording.wav.sample_rate_hz();
             let resampler =
                 StreamResampler::new(rate_hz, ANALYSIS_RATE_HZ, recording.wav.frames_total())
-                    .map_err(|e| ReplayError::Resample {
-                        path: recording.path.clone(),
-                        from_hz: rate_hz,
-                        message: e.to_string(),
-                    })?;
+                    .map_err(|e| resample_error(&recording.path, e))?;
             Ok(SideSignal {
                 input,
                 resampler,
@@ -263,11 +250,7 @@ impl RecordedCall {
                         .resampler
                         .push(&input.block[channel], &mut signal.resampled)
                 };
-                result.map_err(|e| ReplayError::Resample {
-                    path: input.path.clone(),
-                    from_hz: e.from_hz,
-                    message: e.message,
-                })?;
+                result.map_err(|e| resample_error(&input.path, e))?;
                 signal.ready.extend(signal.resampled.iter().copied());
             }
         }
@@ -323,15 +306,7 @@ pub fn call_from_recording(
     origin: &Path,
     audio: &AudioConfig,
 ) -> Result<CallAudio, ReplayError> {
-    let needed = audio.agent_channel.max(audio.caller_channel) + 1;
-    if wav.channels.len() < needed {
-        return Err(ReplayError::MissingChannel {
-            path: origin.to_path_buf(),
-            channels: wav.channels.len(),
-            agent_channel: audio.agent_channel,
-            caller_channel: audio.caller_channel,
-        });
-    }
+    check_channels(origin, wav.channels.len(), audio)?;
     let rate = wav.sample_rate_hz;
     let mut channels = wav.channels;
     let caller = std::mem::take(&mut channels[audio.caller_channel]);
@@ -359,11 +334,29 @@ fn to_analysis_rate(samples: Vec<f32>, rate_hz: u32, path: &Path) -> Result<Vec<
     if rate_hz == ANALYSIS_RATE_HZ {
         return Ok(samples);
     }
-    resample(&samples, rate_hz, ANALYSIS_RATE_HZ).map_err(|e| ReplayError::Resample {
+    resample(&samples, rate_hz, ANALYSIS_RATE_HZ).map_err(|e| resample_error(path, e))
+}
+
+fn resample_error(path: &Path, e: ResampleError) -> ReplayError {
+    ReplayError::Resample {
         path: path.to_path_buf(),
-        from_hz: rate_hz,
+        from_hz: e.from_hz,
         message: e.to_string(),
-    })
+    }
+}
+
+/// A recording at `path` with `channels` channels holds both sides as `audio` places them.
+fn check_channels(path: &Path, channels: usize, audio: &AudioConfig) -> Result<(), ReplayError> {
+    let needed = audio.agent_channel.max(audio.caller_channel) + 1;
+    if channels < needed {
+        return Err(ReplayError::MissingChannel {
+            path: path.to_path_buf(),
+            channels,
+            agent_channel: audio.agent_channel,
+            caller_channel: audio.caller_channel,
+        });
+    }
+    Ok(())
 }
 
 /// Runs a loaded call through a fresh analyzer from the voice alone (no speech-to-text),
@@ -436,7 +429,7 @@ pub fn analyze_call_with_profile(
         session.push_frame(&agent, &caller, sink);
     }
     // A recording waits for all of its text.
-    session.finish(Duration::ZERO, sink).0
+    session.finish(STT_ANSWER_WAIT, sink).0
 }
 
 #[cfg(test)]

@@ -50,8 +50,9 @@ pub enum Timing {
     Live,
 }
 
-/// Longest wait for whisper's answers at the end of a replayed call.
-const STT_ANSWER_WAIT: Duration = Duration::from_secs(120);
+/// Longest wait for whisper's answers at the end of a replayed call (whose text must all
+/// be there).
+pub const STT_ANSWER_WAIT: Duration = Duration::from_secs(120);
 
 /// A call in progress.
 pub struct CallSession {
@@ -155,8 +156,8 @@ impl CallSession {
     }
 
     /// Ends the call: its last clips go to whisper, whose answers are waited for up to
-    /// `wait_for_text` ([`Timing::Live`]; a recording waits for all of them), and the
-    /// summary is emitted (last) and returned with the agent's voice figures of the call.
+    /// `wait_for_text` (a recording: [`STT_ANSWER_WAIT`]), and the summary is emitted
+    /// (last) and returned with the agent's voice figures of the call.
     pub fn finish(
         mut self,
         wait_for_text: Duration,
@@ -164,14 +165,9 @@ impl CallSession {
     ) -> (CallSummary, Option<CallVoice>) {
         let end_ms = self.analyzer.position_ms();
         let timing = self.timing;
-        let wait = if timing == Timing::Live {
-            wait_for_text
-        } else {
-            STT_ANSWER_WAIT
-        };
         let totals = self.stt.as_mut().map(|stt| {
             stt.finish_clips(end_ms);
-            wait_for_all(stt, timing, &mut self.ready, wait, end_ms);
+            wait_for_all(stt, timing, &mut self.ready, wait_for_text, end_ms);
             while let Some((job, outcome)) = stt.try_recv() {
                 keep_transcript(job, outcome, timing, end_ms, &mut self.ready);
             }

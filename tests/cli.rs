@@ -209,10 +209,7 @@ fn two_mono_files_replay_like_one_stereo_file() {
 /// KiB, measured by the kernel for that process alone.
 fn callcue_with_peak_memory_kib(args: &[&str]) -> (std::process::ExitStatus, u64) {
     use std::os::unix::process::ExitStatusExt;
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_callcue"))
-        .args(args)
-        .env_remove("CALLCUE_CONFIG")
-        .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
+    let child = common::cli::callcue_command(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

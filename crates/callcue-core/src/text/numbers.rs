@@ -126,10 +126,8 @@ impl<T: SpokenText> NumberGuard<T> {
             });
             if continues {
                 number_so_far = held.number.clone();
-                out.push(self.release(held, now_ms, true));
-            } else {
-                out.push(self.release(held, now_ms, false));
             }
+            out.push(self.release(held, now_ms, continues));
         }
         for (k, run) in runs.iter().enumerate() {
             let mut number = if k == 0 {
