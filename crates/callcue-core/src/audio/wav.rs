@@ -250,9 +250,17 @@ impl<R: Read + Seek> WavStream<R> {
         }
         let frame_bytes = self.format.bytes_per_sample * self.format.channels;
         self.block.resize(frames * frame_bytes, 0);
-        self.reader
-            .read_exact(&mut self.block)
-            .map_err(WavError::Read)?;
+        self.reader.read_exact(&mut self.block).map_err(|e| {
+            // The header was checked against the file's length: it shrank since.
+            WavError::Read(if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                std::io::Error::new(
+                    e.kind(),
+                    "the file ended early (cut short while being read)",
+                )
+            } else {
+                e
+            })
+        })?;
         for frame in self.block.chunks_exact(frame_bytes) {
             for (channel, s) in channels
                 .iter_mut()
