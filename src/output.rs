@@ -92,6 +92,7 @@ pub fn text_line(event: &Event<'_>, verbose: bool) -> Option<String> {
         event,
         Event::Speech { .. }
             | Event::ResponseGap { .. }
+            | Event::NudgeDrawn { .. }
             | Event::Transcript {
                 is_final: false,
                 ..
@@ -127,6 +128,12 @@ impl std::fmt::Display for TextLine<'_, '_> {
             }
             Event::NudgeSuppressed { nudge, because, .. } => {
                 write!(f, "   held back {} ({})", nudge.as_str(), because.as_str())
+            }
+            Event::NudgeDrawn { nudge, delay_ms, .. } => {
+                write!(f, "   on screen {} ({delay_ms:.0} ms after the decision)", nudge.as_str())
+            }
+            Event::NudgeDropped { nudge, because, .. } => {
+                write!(f, "   never on screen {} ({})", nudge.as_str(), because.as_str())
             }
             Event::Speech { speaker, start_ms, end_ms, loudness_dbfs, pitch_hz, .. } => {
                 write!(f, "   {:<6} spoke {} to {} ({loudness_dbfs:.0} dBFS", speaker.as_str(), clock(*start_ms).trim(), clock(*end_ms).trim())?;

@@ -617,7 +617,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 fn idle_window_draws_nothing_and_closes_on_time() {
     let x = XServer::start(4);
     let dir = tempfile::tempdir().unwrap();
-    let config = "[overlay]\nx_px = 40\ny_px = 60\nshow_ms = 1000\nfade_ms = 300\n";
+    let config = "[nudges]\ndisplay_ms = 1000\n[overlay]\nx_px = 40\ny_px = 60\nfade_ms = 300\n";
     let seconds = 5.0;
     let started = Instant::now();
     let mut child = x.overlay(
@@ -703,7 +703,7 @@ fn live_run_shows_the_pause_nudge_in_the_overlay_while_the_call_plays() {
     let config = dir.path().join("callcue.toml");
     fs::write(
         &config,
-        "[stream]\nport = 0\n[overlay]\nx_px = 60\ny_px = 60\nshow_ms = 10000\n",
+        "[stream]\nport = 0\n[nudges]\ndisplay_ms = 10000\n[overlay]\nx_px = 60\ny_px = 60\n",
     )
     .unwrap();
     let mut command = common::live::run_command(&pulse, &config, &["--no-stt"]);
@@ -745,8 +745,30 @@ fn live_run_shows_the_pause_nudge_in_the_overlay_while_the_call_plays() {
     );
     let text = &defaults().nudges.pause.text;
     x.expect_text(&geometry, "live-pause", true, &[text]);
+    // The overlay reports back that it drew the nudge the engine showed.
+    run.wait_for_event(
+        "the overlay's report that it drew the pause nudge",
+        |e| matches!(&e.ev, common::events::Ev::NudgeDrawn { nudge, .. } if nudge == "pause"),
+        Duration::from_secs(10),
+    );
     assert!(agent.wait().unwrap().success() && caller.wait().unwrap().success());
     let events = run.stop();
+    // Every nudge the engine showed was drawn or reported dropped, in order (the last may
+    // have been cut off by the stop).
+    let mut shown = Vec::new();
+    let mut accounted = Vec::new();
+    for event in &events {
+        match &event.ev {
+            common::events::Ev::Nudge { nudge, .. } => shown.push(nudge.clone()),
+            common::events::Ev::NudgeDrawn { nudge, .. }
+            | common::events::Ev::NudgeDropped { nudge, .. } => accounted.push(nudge.clone()),
+            _ => {}
+        }
+    }
+    assert!(
+        shown.starts_with(&accounted) && accounted.len() + 1 >= shown.len(),
+        "shown {shown:?}, drawn or dropped {accounted:?}"
+    );
     assert!(
         events
             .iter()

@@ -5,11 +5,12 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use callcue::config::Config;
-use callcue::event::{Change, Event, NoticeCode};
+use callcue::event::{Change, DroppedBecause, Event, NoticeCode, ScreenReport};
 use callcue::live::{DeviceChoice, LiveControl, LiveSession, LiveSink};
 use callcue::output::{live_json_line, text_line, Format};
 use callcue::session::SttSetup;
@@ -23,6 +24,8 @@ use super::stream_server::{StreamPublisher, StreamServer};
 const STDOUT_QUEUE_LEN: usize = 4096;
 /// Messages waiting for the overlay at most.
 const OVERLAY_QUEUE_LEN: usize = 64;
+/// The overlay's clicks and reports waiting for the actions thread at most.
+const OVERLAY_ACTION_QUEUE_LEN: usize = 64;
 
 /// What `callcue run` was asked for.
 pub struct RunOptions {
@@ -106,6 +109,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         stdout_dropped: Arc::clone(&stdout_dropped),
         stream: stream_server.as_ref().map(StreamServer::publisher),
         overlay: options.overlay.then(|| overlay_tx.clone()),
+        nudge_display: Duration::from_millis(config.nudges.display_ms.into()),
         transcripts: transcripts_tx,
     };
     let session = LiveSession::start(config.clone(), options.devices, options.stt, Box::new(sink))?;
@@ -118,7 +122,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         })?;
 
     if options.overlay {
-        let (action_tx, action_rx) = bounded::<OverlayAction>(16);
+        let (action_tx, action_rx) = bounded::<OverlayAction>(OVERLAY_ACTION_QUEUE_LEN);
         let actions = std::thread::Builder::new()
             .name("callcue-overlay-actions".into())
             .spawn({
@@ -129,6 +133,9 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
                         match action {
                             OverlayAction::SnoozeForCall => {
                                 let _ = control.try_send(LiveControl::SnoozeForCall);
+                            }
+                            OverlayAction::Screen(report) => {
+                                let _ = control.try_send(LiveControl::Screen(report));
                             }
                             OverlayAction::Closed => {
                                 let _ = stop_tx.try_send(());
@@ -240,6 +247,8 @@ struct Outputs {
     stdout_dropped: Arc<AtomicU64>,
     stream: Option<StreamPublisher>,
     overlay: Option<Sender<OverlayMessage>>,
+    /// How long the engine keeps a nudge on screen (`nudges.display_ms`).
+    nudge_display: Duration,
     /// To the transcript writer, when `privacy.save_transcripts` is on.
     transcripts: Option<Sender<TranscriptMessage>>,
 }
@@ -312,9 +321,11 @@ fn write_transcripts(dir: std::path::PathBuf, messages: Receiver<TranscriptMessa
 }
 
 impl Outputs {
-    fn to_overlay(&self, message: OverlayMessage) {
-        if let Some(overlay) = &self.overlay {
-            let _ = overlay.try_send(message);
+    /// Hands `message` to the overlay without waiting; false if its queue was full.
+    fn to_overlay(&self, message: OverlayMessage) -> bool {
+        match &self.overlay {
+            Some(overlay) => !matches!(overlay.try_send(message), Err(TrySendError::Full(_))),
+            None => true,
         }
     }
 }
@@ -361,33 +372,51 @@ impl LiveSink for Outputs {
         }
         match event {
             Event::Nudge {
+                t_ms,
                 nudge,
                 text,
                 phrase,
                 priority,
                 ..
-            } => self.to_overlay(OverlayMessage::Nudge {
-                nudge: *nudge,
-                text: text.to_string(),
-                phrase: phrase.to_string(),
-                priority: *priority,
-            }),
-            Event::Call { change, .. } => self.to_overlay(match change {
-                Change::Start => OverlayMessage::CallStarted,
-                Change::End => OverlayMessage::CallEnded,
-            }),
+            } => {
+                let handed_on = self.to_overlay(OverlayMessage::Nudge {
+                    nudge: *nudge,
+                    text: text.to_string(),
+                    phrase: phrase.to_string(),
+                    priority: *priority,
+                    show_for: self.nudge_display,
+                    decided_at: Instant::now(),
+                });
+                if !handed_on {
+                    let dropped = ScreenReport::Dropped {
+                        nudge: *nudge,
+                        because: DroppedBecause::OverlayBusy,
+                    };
+                    self.emit(&dropped.event(*t_ms), unix_ms);
+                }
+            }
+            Event::Call { change, .. } => {
+                self.to_overlay(match change {
+                    Change::Start => OverlayMessage::CallStarted,
+                    Change::End => OverlayMessage::CallEnded,
+                });
+            }
             Event::Notice {
                 code: NoticeCode::DeviceLost,
                 message,
                 ..
-            } => self.to_overlay(OverlayMessage::Status {
-                text: message.to_string(),
-                warning: true,
-            }),
+            } => {
+                self.to_overlay(OverlayMessage::Status {
+                    text: message.to_string(),
+                    warning: true,
+                });
+            }
             Event::Notice {
                 code: NoticeCode::DeviceBack,
                 ..
-            } => self.to_overlay(OverlayMessage::ClearStatus),
+            } => {
+                self.to_overlay(OverlayMessage::ClearStatus);
+            }
             _ => {}
         }
     }

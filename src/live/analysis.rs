@@ -192,6 +192,14 @@ impl Analysis {
                     call.session.analyzer_mut().snooze_nudges();
                 }
             }
+            LiveControl::Screen(report) => {
+                // A report about the call that just ended still belongs to the stream.
+                let t_ms = self
+                    .call
+                    .as_ref()
+                    .map_or(0, |call| call.session.analyzer().position_ms());
+                self.sink.emit(&report.event(t_ms), unix_now_ms());
+            }
             LiveControl::Device(DeviceNews::Attached(side, capture)) => {
                 let name = format!("{} ({})", capture.device_name, capture.device_id);
                 if let Err(e) = self.framers[side.index()].attach(capture) {

@@ -31,7 +31,7 @@ use crate::capture::{
     device_present, find_device, open_capture, CaptureClock, CaptureOutput, CaptureStream,
 };
 use crate::config::Config;
-use crate::event::{Event, Speaker};
+use crate::event::{Event, ScreenReport, Speaker};
 use crate::session::SttSetup;
 
 /// Messages the analysis thread takes (from the devices thread and from the binary).
@@ -43,6 +43,8 @@ pub enum LiveControl {
     CallEnd,
     /// The agent snoozed nudges for the rest of the call.
     SnoozeForCall,
+    /// What the overlay did with a nudge: put on the event stream.
+    Screen(ScreenReport),
     /// News about a capture device.
     Device(DeviceNews),
     /// Finish the call in progress, write its summary and stop.

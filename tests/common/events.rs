@@ -140,6 +140,16 @@ pub enum NoticeCode {
     SttDegraded,
 }
 
+/// Why a nudge never reached the screen.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Dropped {
+    Snoozed,
+    Replaced,
+    OverlayBusy,
+    NotDrawn,
+}
+
 /// One line of the stream.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -228,6 +238,16 @@ pub enum Ev {
         nudge: String,
         because: Because,
     },
+    NudgeDrawn {
+        t_ms: u64,
+        nudge: String,
+        delay_ms: f64,
+    },
+    NudgeDropped {
+        t_ms: u64,
+        nudge: String,
+        because: Dropped,
+    },
     Transcript {
         t_ms: u64,
         speaker: Side,
@@ -304,6 +324,8 @@ impl Ev {
             | Ev::EnergyFlat { t_ms, .. }
             | Ev::Nudge { t_ms, .. }
             | Ev::NudgeSuppressed { t_ms, .. }
+            | Ev::NudgeDrawn { t_ms, .. }
+            | Ev::NudgeDropped { t_ms, .. }
             | Ev::Transcript { t_ms, .. }
             | Ev::Phrase { t_ms, .. }
             | Ev::Notice { t_ms, .. }

@@ -228,6 +228,63 @@ impl SuppressedBecause {
     }
 }
 
+/// Why a nudge the engine showed never reached the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DroppedBecause {
+    /// The agent had just snoozed nudges (the click reached the overlay first).
+    Snoozed,
+    /// A newer nudge took the screen before this one was drawn.
+    Replaced,
+    /// The overlay's queue was full (the window is not keeping up).
+    OverlayBusy,
+    /// The window drew no frame while the nudge was due (hidden or minimised).
+    NotDrawn,
+}
+
+impl DroppedBecause {
+    /// The name as written in events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DroppedBecause::Snoozed => "snoozed",
+            DroppedBecause::Replaced => "replaced",
+            DroppedBecause::OverlayBusy => "overlay_busy",
+            DroppedBecause::NotDrawn => "not_drawn",
+        }
+    }
+}
+
+/// What the overlay did with a nudge the engine showed: the overlay's report back to the
+/// pipeline, which turns it into a [`Event::NudgeDrawn`] or [`Event::NudgeDropped`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ScreenReport {
+    /// Drawn, `delay_ms` after the engine's decision.
+    Drawn { nudge: NudgeId, delay_ms: f64 },
+    /// Never drawn.
+    Dropped {
+        nudge: NudgeId,
+        because: DroppedBecause,
+    },
+}
+
+impl ScreenReport {
+    /// The report as an event at call time `t_ms`.
+    pub fn event(self, t_ms: u64) -> Event<'static> {
+        match self {
+            ScreenReport::Drawn { nudge, delay_ms } => Event::NudgeDrawn {
+                t_ms,
+                nudge,
+                delay_ms,
+            },
+            ScreenReport::Dropped { nudge, because } => Event::NudgeDropped {
+                t_ms,
+                nudge,
+                because,
+            },
+        }
+    }
+}
+
 /// Which way a caller-frustration or agent-delivery state changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -342,6 +399,19 @@ pub enum Event<'a> {
         t_ms: u64,
         nudge: NudgeId,
         because: SuppressedBecause,
+    },
+    /// Live, with the overlay: the overlay drew a nudge the engine showed.
+    NudgeDrawn {
+        t_ms: u64,
+        nudge: NudgeId,
+        /// From the engine's decision to the first frame with the nudge on it, measured.
+        delay_ms: f64,
+    },
+    /// Live: a nudge the engine showed never reached the agent's screen, and why.
+    NudgeDropped {
+        t_ms: u64,
+        nudge: NudgeId,
+        because: DroppedBecause,
     },
     /// What one side said in a clip of speech, from the local speech-to-text. Partial
     /// transcripts (`final: false`) come every `stt.partial_every_ms` of a long clip; the
@@ -477,6 +547,8 @@ impl Event<'_> {
             | Event::EnergyFlat { t_ms, .. }
             | Event::Nudge { t_ms, .. }
             | Event::NudgeSuppressed { t_ms, .. }
+            | Event::NudgeDrawn { t_ms, .. }
+            | Event::NudgeDropped { t_ms, .. }
             | Event::Transcript { t_ms, .. }
             | Event::Phrase { t_ms, .. }
             | Event::Notice { t_ms, .. }
@@ -500,6 +572,8 @@ impl Event<'_> {
             Event::EnergyFlat { .. } => "energy_flat",
             Event::Nudge { .. } => "nudge",
             Event::NudgeSuppressed { .. } => "nudge_suppressed",
+            Event::NudgeDrawn { .. } => "nudge_drawn",
+            Event::NudgeDropped { .. } => "nudge_dropped",
             Event::Transcript { .. } => "transcript",
             Event::Phrase { .. } => "phrase",
             Event::Notice { .. } => "notice",

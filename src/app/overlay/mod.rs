@@ -1,11 +1,12 @@
 //! The overlay window: the current nudge, always on top, never taking keyboard focus.
 //!
 //! A small card beside the softphone shows one nudge at a time in large text, with the
-//! suggested phrase under it, for `overlay.show_ms`, then fades it out over
-//! `overlay.fade_ms`. Which nudge wins the screen is decided in [`screen`] (a higher or
-//! equal priority replaces the one shown; a lower one waits up to
-//! [`screen::WAIT_MAX`] for the shown one to start fading, else it is dropped). Between
-//! nudges the card stays, dimmer, with the status line and the compact indicators (the
+//! suggested phrase under it. The nudge engine owns what is on screen: each nudge it
+//! shows arrives with its display time (`nudges.display_ms`), takes the card at once and
+//! fades out over `overlay.fade_ms` afterwards ([`screen`]). The overlay reports back what
+//! it did with each one ([`OverlayAction::Screen`]): drawn, with the delay from the
+//! engine's decision to the frame, or dropped and why; the pipeline puts those on the
+//! event stream (`nudge_drawn`, `nudge_dropped`). Between nudges the card stays, dimmer, with the status line and the compact indicators (the
 //! caller's mood with its trend over the last 20 s, the agent's share of the talk), so the
 //! agent always knows where it is and can move it.
 //!
@@ -64,6 +65,7 @@ use eframe::egui::{
 };
 
 use callcue::config::{Config, OverlayConfig};
+use callcue::event::ScreenReport;
 use callcue::NudgeId;
 
 use card::{CardView, Palette, GRIP_SIZE};
@@ -74,13 +76,16 @@ use wake::Forwarder;
 /// What the live pipeline tells the overlay.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OverlayMessage {
-    /// Show this nudge: it replaces one of lower or equal priority on screen; a
-    /// lower-priority one waits briefly or is dropped (see [`screen`]).
+    /// The engine showed this nudge: it takes the card now, fully shown for `show_for`,
+    /// then fades (see [`screen`]).
     Nudge {
         nudge: NudgeId,
         text: String,
         phrase: String,
         priority: u8,
+        show_for: Duration,
+        /// When the engine decided (the drawn report's delay starts here).
+        decided_at: Instant,
     },
     /// Compact indicators: the caller's frustration score now (0-1) and the agent's share
     /// of the talk time so far this call (0-1).
@@ -100,11 +105,13 @@ pub enum OverlayMessage {
     Shutdown,
 }
 
-/// What the agent did in the overlay.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What the agent did in the overlay, and what it did with each nudge.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum OverlayAction {
     /// Snooze nudges for the rest of the call (a click on the overlay, or the hotkey).
     SnoozeForCall,
+    /// What became of a nudge the engine showed.
+    Screen(ScreenReport),
     /// The window was closed: stop callcue.
     Closed,
 }
@@ -178,8 +185,8 @@ pub fn run(
 }
 
 /// Shows the overlay with one nudge for `show_for` (then returns): how a nudge looks
-/// with this config, on this desktop. The nudge fades after `overlay.show_ms` as it would
-/// live; with `overlay.show_indicators`, sample indicators show under it.
+/// with this config, on this desktop. The nudge fades after `nudges.display_ms` as it
+/// would live; with `overlay.show_indicators`, sample indicators show under it.
 pub fn preview(config: &Config, nudge: NudgeId, show_for: Duration) -> anyhow::Result<()> {
     check_display()?;
     let rule = config.nudges.rule(nudge);
@@ -199,6 +206,8 @@ pub fn preview(config: &Config, nudge: NudgeId, show_for: Duration) -> anyhow::R
         text: rule.text.replace("{name}", SAMPLE_CALLER_NAME),
         phrase: rule.phrase.replace("{name}", SAMPLE_CALLER_NAME),
         priority: rule.priority,
+        show_for: Duration::from_millis(config.nudges.display_ms.into()),
+        decided_at: Instant::now(),
     });
     for message in sample {
         messages_tx.send(message)?;
@@ -389,10 +398,7 @@ impl OverlayApp {
         state_file: Option<PathBuf>,
         start: Placement,
     ) -> Self {
-        let screen = Screen::new(
-            Duration::from_millis(config.show_ms.into()),
-            Duration::from_millis(config.fade_ms.into()),
-        );
+        let screen = Screen::new(Duration::from_millis(config.fade_ms.into()));
         Self {
             config,
             screen,
@@ -405,6 +411,14 @@ impl OverlayApp {
             saved: start,
             moved_by_agent: false,
             save_due: None,
+        }
+    }
+
+    /// Hands what became of nudges to the pipeline (never waits: a full queue loses
+    /// reports, not frames).
+    fn send_reports(&mut self) {
+        for report in self.screen.drain_reports() {
+            let _ = self.links.actions.try_send(OverlayAction::Screen(report));
         }
     }
 
@@ -540,6 +554,7 @@ impl eframe::App for OverlayApp {
             }
         }
         self.screen.tick(now);
+        self.send_reports();
         self.track_placement(ctx, now);
         if ctx.input(|i| i.viewport().close_requested()) {
             self.save();
@@ -602,6 +617,8 @@ impl eframe::App for OverlayApp {
             presence,
         };
         card::paint(ui.painter(), rect, &view, &Palette::new(self.dark(&ctx)));
+        self.screen.drawn(now);
+        self.send_reports();
 
         // Paint again only when something will change.
         match self.screen.next_change(now) {

@@ -1,15 +1,15 @@
 //! What the overlay shows, as plain state: no window, no clock of its own (every call
 //! takes `now`), so the rules are unit-tested without a display.
 //!
-//! Rules:
-//! - One nudge at a time. It is shown for `show` and then fades out over `fade`.
-//! - A nudge of higher or equal priority replaces the one on screen at once (the nudge
-//!   engine only sends an equal one after its own display time, so it is the newer advice).
-//!   Any nudge replaces one that is already fading.
-//! - A lower-priority nudge arriving while a higher one is fully shown waits, in a single
-//!   slot (a higher or equal one replaces the waiting one), and takes the screen when the
-//!   one shown starts to fade, if it has waited at most [`WAIT_MAX`]; older advice about a
-//!   moment that has passed is dropped.
+//! The nudge engine owns what is on screen; this only draws its decisions:
+//! - Every nudge that arrives takes the screen at once (the engine sends one only when it
+//!   may replace the one shown: a higher priority, or the shown one's time is up). It is
+//!   shown for the time the engine gave it (`nudges.display_ms`), then fades out over
+//!   `fade` (`overlay.fade_ms`).
+//! - What became of each nudge is reported back ([`Screen::drain_reports`]): drawn (with
+//!   the delay from the engine's decision to the first frame showing it), or dropped and
+//!   why: it arrived while snoozed, a newer one replaced it before a frame was drawn, or
+//!   no frame was drawn while it was due.
 //! - While snoozed (a click on the overlay) nudges are dropped, not queued. The snooze
 //!   lasts until the call ends: `CallEnded` or `CallStarted` ends it.
 //! - The status line stays until `ClearStatus` (a newer status replaces it).
@@ -17,12 +17,13 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use callcue::event::{DroppedBecause, ScreenReport};
 use callcue::NudgeId;
 
 use super::OverlayMessage;
 
-/// The longest a lower-priority nudge waits for the screen before it is dropped.
-pub const WAIT_MAX: Duration = Duration::from_millis(4000);
+/// Reports kept between two frames at most.
+const REPORTS_MAX: usize = 32;
 /// The caller's mood trend covers this much of the recent past.
 pub const MOOD_WINDOW: Duration = Duration::from_secs(20);
 /// At most this many mood samples are kept (the pipeline sends a few per second).
@@ -42,8 +43,14 @@ pub struct Nudge {
 #[derive(Clone, Debug)]
 struct Timed {
     nudge: Nudge,
-    /// On screen since (for the one shown) or waiting since.
+    /// On screen since.
     since: Instant,
+    /// Fully shown this long from `since`, then fading.
+    show_for: Duration,
+    /// When the engine decided to show it.
+    decided_at: Instant,
+    /// A frame with it on has been drawn.
+    drawn: bool,
 }
 
 /// Which way the caller's frustration has gone over the last [`MOOD_WINDOW`].
@@ -83,10 +90,10 @@ pub enum NextChange {
 /// The overlay's state.
 #[derive(Debug)]
 pub struct Screen {
-    show: Duration,
     fade: Duration,
     shown: Option<Timed>,
-    waiting: Option<Timed>,
+    /// What became of nudges since the last [`Screen::drain_reports`].
+    reports: Vec<ScreenReport>,
     snoozed: bool,
     status: Option<Status>,
     mood: VecDeque<(Instant, f32)>,
@@ -94,12 +101,11 @@ pub struct Screen {
 }
 
 impl Screen {
-    pub fn new(show: Duration, fade: Duration) -> Self {
+    pub fn new(fade: Duration) -> Self {
         Self {
-            show,
             fade,
             shown: None,
-            waiting: None,
+            reports: Vec::with_capacity(REPORTS_MAX),
             snoozed: false,
             status: None,
             mood: VecDeque::with_capacity(MOOD_SAMPLES_MAX),
@@ -116,14 +122,21 @@ impl Screen {
                 text,
                 phrase,
                 priority,
+                show_for,
+                decided_at,
             } => self.nudge(
-                Nudge {
-                    id: nudge,
-                    text,
-                    phrase,
-                    priority,
+                Timed {
+                    nudge: Nudge {
+                        id: nudge,
+                        text,
+                        phrase,
+                        priority,
+                    },
+                    since: now,
+                    show_for,
+                    decided_at,
+                    drawn: false,
                 },
-                now,
             ),
             OverlayMessage::Indicators {
                 caller_frustration,
@@ -147,18 +160,16 @@ impl Screen {
             OverlayMessage::ClearStatus => self.status = None,
             OverlayMessage::CallStarted => {
                 self.snoozed = false;
-                self.shown = None;
-                self.waiting = None;
+                self.clear(DroppedBecause::Replaced);
                 self.mood.clear();
                 self.agent_talk_share = None;
             }
             OverlayMessage::CallEnded => {
                 self.snoozed = false;
-                self.waiting = None;
                 // The last advice of the call fades out now rather than lingering.
                 if let Some(shown) = &mut self.shown {
-                    let fading_from = now.checked_sub(self.show).unwrap_or(shown.since);
-                    shown.since = shown.since.min(fading_from);
+                    let shown_so_far = now.saturating_duration_since(shown.since);
+                    shown.show_for = shown.show_for.min(shown_so_far);
                 }
             }
             OverlayMessage::Shutdown => return Effect::Shutdown,
@@ -166,24 +177,34 @@ impl Screen {
         Effect::None
     }
 
-    fn nudge(&mut self, nudge: Nudge, now: Instant) {
+    fn nudge(&mut self, nudge: Timed) {
         if self.snoozed {
+            self.report_dropped(nudge.nudge.id, DroppedBecause::Snoozed);
             return;
         }
-        let takes_screen = match &self.shown {
-            None => true,
-            Some(shown) => self.is_fading(shown, now) || nudge.priority >= shown.nudge.priority,
-        };
-        let timed = Timed { nudge, since: now };
-        if takes_screen {
-            self.shown = Some(timed);
-        } else if self
-            .waiting
-            .as_ref()
-            .is_none_or(|w| timed.nudge.priority >= w.nudge.priority)
-        {
-            self.waiting = Some(timed);
+        self.clear(DroppedBecause::Replaced);
+        self.shown = Some(nudge);
+    }
+
+    /// Takes the nudge off the screen; one never drawn is reported dropped `because`.
+    fn clear(&mut self, because: DroppedBecause) {
+        if let Some(old) = self.shown.take() {
+            if !old.drawn {
+                self.report_dropped(old.nudge.id, because);
+            }
         }
+    }
+
+    fn report_dropped(&mut self, nudge: NudgeId, because: DroppedBecause) {
+        self.report(ScreenReport::Dropped { nudge, because });
+    }
+
+    fn report(&mut self, report: ScreenReport) {
+        // Drained every frame; a window that stops drawing loses the oldest first.
+        if self.reports.len() == REPORTS_MAX {
+            self.reports.remove(0);
+        }
+        self.reports.push(report);
     }
 
     /// The agent clicked the overlay: nudges stop until the call ends. Returns whether
@@ -193,41 +214,43 @@ impl Screen {
             return false;
         }
         self.snoozed = true;
-        self.shown = None;
-        self.waiting = None;
+        self.clear(DroppedBecause::Snoozed);
         true
     }
 
-    /// Moves time on: ends finished nudges, gives the screen to a waiting one.
+    /// Moves time on: a nudge whose show and fade are over leaves the screen.
     pub fn tick(&mut self, now: Instant) {
-        if let Some(waiting) = &self.waiting {
-            if now.saturating_duration_since(waiting.since) > WAIT_MAX {
-                self.waiting = None;
-            }
-        }
-        let Some(shown) = &self.shown else {
-            if let Some(waiting) = self.waiting.take() {
-                self.shown = Some(Timed {
-                    nudge: waiting.nudge,
-                    since: now,
-                });
-            }
-            return;
-        };
-        if self.is_fading(shown, now) {
-            if let Some(waiting) = self.waiting.take() {
-                self.shown = Some(Timed {
-                    nudge: waiting.nudge,
-                    since: now,
-                });
-            } else if now.saturating_duration_since(shown.since) >= self.show + self.fade {
-                self.shown = None;
-            }
+        let over = self.shown.as_ref().is_some_and(|shown| {
+            now.saturating_duration_since(shown.since) >= shown.show_for + self.fade
+        });
+        if over {
+            self.clear(DroppedBecause::NotDrawn);
         }
     }
 
-    fn is_fading(&self, shown: &Timed, now: Instant) -> bool {
-        now.saturating_duration_since(shown.since) >= self.show
+    /// A frame showing [`Screen::nudge_visible`] as of `now` was drawn.
+    pub fn drawn(&mut self, now: Instant) {
+        if self.nudge_visible(now).is_none() {
+            return;
+        }
+        let Some(shown) = self.shown.as_mut().filter(|shown| !shown.drawn) else {
+            return;
+        };
+        shown.drawn = true;
+        let report = ScreenReport::Drawn {
+            nudge: shown.nudge.id,
+            delay_ms: now.saturating_duration_since(shown.decided_at).as_secs_f64() * 1000.0,
+        };
+        self.report(report);
+    }
+
+    /// What became of nudges since the last call, oldest first.
+    pub fn drain_reports(&mut self) -> std::vec::Drain<'_, ScreenReport> {
+        self.reports.drain(..)
+    }
+
+    fn is_fading(shown: &Timed, now: Instant) -> bool {
+        now.saturating_duration_since(shown.since) >= shown.show_for
     }
 
     /// The nudge on screen and how visible it is (1 while shown, falling to 0 over the
@@ -235,12 +258,12 @@ impl Screen {
     pub fn nudge_visible(&self, now: Instant) -> Option<(&Nudge, f32)> {
         let shown = self.shown.as_ref()?;
         let age = now.saturating_duration_since(shown.since);
-        let visibility = if age < self.show {
+        let visibility = if age < shown.show_for {
             1.0
         } else if self.fade.is_zero() {
             0.0
         } else {
-            let t = (age - self.show).as_secs_f32() / self.fade.as_secs_f32();
+            let t = (age - shown.show_for).as_secs_f32() / self.fade.as_secs_f32();
             // Ease out: most of the change early, a soft end.
             (1.0 - t).clamp(0.0, 1.0).powi(2)
         };
@@ -251,8 +274,8 @@ impl Screen {
     pub fn next_change(&self, now: Instant) -> NextChange {
         match &self.shown {
             None => NextChange::Never,
-            Some(shown) if self.is_fading(shown, now) => NextChange::Animating,
-            Some(shown) => NextChange::At(shown.since + self.show),
+            Some(shown) if Self::is_fading(shown, now) => NextChange::Animating,
+            Some(shown) => NextChange::At(shown.since + shown.show_for),
         }
     }
 
@@ -311,20 +334,34 @@ impl Screen {
 mod tests {
     use super::*;
 
-    const SHOW: Duration = Duration::from_millis(6000);
+    const SHOW: Duration = Duration::from_millis(4000);
     const FADE: Duration = Duration::from_millis(800);
 
-    fn nudge(id: NudgeId, priority: u8) -> OverlayMessage {
+    fn nudge_at(id: NudgeId, priority: u8, decided_at: Instant) -> OverlayMessage {
         OverlayMessage::Nudge {
             nudge: id,
             text: format!("{id:?}"),
             phrase: String::new(),
             priority,
+            show_for: SHOW,
+            decided_at,
         }
+    }
+
+    fn nudge(id: NudgeId, priority: u8) -> OverlayMessage {
+        nudge_at(id, priority, Instant::now())
     }
 
     fn on_screen(screen: &Screen, now: Instant) -> Option<NudgeId> {
         screen.nudge_visible(now).map(|(n, _)| n.id)
+    }
+
+    fn reports(screen: &mut Screen) -> Vec<ScreenReport> {
+        screen.drain_reports().collect()
+    }
+
+    fn dropped(nudge: NudgeId, because: DroppedBecause) -> ScreenReport {
+        ScreenReport::Dropped { nudge, because }
     }
 
     fn ms(n: u64) -> Duration {
@@ -332,9 +369,9 @@ mod tests {
     }
 
     #[test]
-    fn shows_then_fades_then_clears() {
+    fn shows_for_the_engines_time_then_fades_then_clears() {
         let t0 = Instant::now();
-        let mut screen = Screen::new(SHOW, FADE);
+        let mut screen = Screen::new(FADE);
         assert_eq!(screen.next_change(t0), NextChange::Never);
         screen.apply(nudge(NudgeId::Pause, 90), t0);
         assert_eq!(screen.nudge_visible(t0).unwrap().1, 1.0);
@@ -353,64 +390,81 @@ mod tests {
     #[test]
     fn no_fade_ends_at_once() {
         let t0 = Instant::now();
-        let mut screen = Screen::new(SHOW, Duration::ZERO);
+        let mut screen = Screen::new(Duration::ZERO);
         screen.apply(nudge(NudgeId::Pause, 90), t0);
         screen.tick(t0 + SHOW);
         assert_eq!(on_screen(&screen, t0 + SHOW), None);
     }
 
     #[test]
-    fn higher_or_equal_priority_replaces_lower_waits() {
+    fn every_nudge_the_engine_sends_takes_the_screen_at_once() {
+        // The engine decides; a lower priority arrives only when the engine let it.
         let t0 = Instant::now();
-        let mut screen = Screen::new(SHOW, FADE);
+        let mut screen = Screen::new(FADE);
         screen.apply(nudge(NudgeId::Smile, 40), t0);
         screen.apply(nudge(NudgeId::Pause, 90), t0 + ms(500));
         assert_eq!(on_screen(&screen, t0 + ms(500)), Some(NudgeId::Pause));
-        // Lower: waits for the fade of the one shown.
-        screen.apply(nudge(NudgeId::CheckIn, 30), t0 + ms(4000));
-        assert_eq!(on_screen(&screen, t0 + ms(4000)), Some(NudgeId::Pause));
-        let fade_start = t0 + ms(500) + SHOW;
-        screen.tick(fade_start);
-        assert_eq!(on_screen(&screen, fade_start), Some(NudgeId::CheckIn));
-        // Equal: replaces.
-        screen.apply(nudge(NudgeId::FillSilence, 30), fade_start + ms(100));
+        screen.apply(nudge(NudgeId::CheckIn, 30), t0 + ms(4500));
+        assert_eq!(on_screen(&screen, t0 + ms(4500)), Some(NudgeId::CheckIn));
+        // Neither was drawn: both reported dropped, replaced.
         assert_eq!(
-            on_screen(&screen, fade_start + ms(100)),
-            Some(NudgeId::FillSilence)
+            reports(&mut screen),
+            [
+                dropped(NudgeId::Smile, DroppedBecause::Replaced),
+                dropped(NudgeId::Pause, DroppedBecause::Replaced)
+            ]
         );
     }
 
     #[test]
-    fn a_waiting_nudge_goes_stale() {
+    fn a_drawn_nudge_is_reported_once_with_its_delay() {
         let t0 = Instant::now();
-        let mut screen = Screen::new(SHOW, FADE);
-        screen.apply(nudge(NudgeId::Pause, 90), t0);
-        screen.apply(nudge(NudgeId::CheckIn, 30), t0 + ms(500));
-        screen.tick(t0 + SHOW);
-        // Waited 5.5 s: dropped; the shown one fades as usual.
-        assert_eq!(on_screen(&screen, t0 + SHOW), Some(NudgeId::Pause));
+        let mut screen = Screen::new(FADE);
+        screen.apply(nudge_at(NudgeId::Pause, 90, t0), t0 + ms(5));
+        screen.drawn(t0 + ms(21));
+        screen.drawn(t0 + ms(37));
+        let reports = reports(&mut screen);
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        let ScreenReport::Drawn { nudge: id, delay_ms } = reports[0] else {
+            panic!("{reports:?}")
+        };
+        assert_eq!(id, NudgeId::Pause);
+        assert!((delay_ms - 21.0).abs() < 0.01, "{delay_ms}");
+        // Replacing a drawn nudge drops nothing.
+        screen.apply(nudge(NudgeId::Acknowledge, 95), t0 + ms(100));
+        assert!(screen.drain_reports().next().is_none());
+    }
+
+    #[test]
+    fn a_nudge_no_frame_showed_is_reported_not_drawn() {
+        let t0 = Instant::now();
+        let mut screen = Screen::new(FADE);
+        screen.apply(nudge(NudgeId::Smile, 30), t0);
         screen.tick(t0 + SHOW + FADE);
-        assert_eq!(on_screen(&screen, t0 + SHOW + FADE), None);
+        assert_eq!(
+            reports(&mut screen),
+            [dropped(NudgeId::Smile, DroppedBecause::NotDrawn)]
+        );
+        // Drawing after it left the screen reports nothing.
+        screen.drawn(t0 + SHOW + FADE);
+        assert!(screen.drain_reports().next().is_none());
     }
 
     #[test]
-    fn anything_replaces_a_fading_nudge() {
+    fn reports_are_bounded_between_frames() {
         let t0 = Instant::now();
-        let mut screen = Screen::new(SHOW, FADE);
-        screen.apply(nudge(NudgeId::Pause, 90), t0);
-        let fading = t0 + SHOW + ms(100);
-        screen.apply(nudge(NudgeId::Smile, 10), fading);
-        let (shown, visibility) = screen.nudge_visible(fading).unwrap();
-        assert_eq!(
-            (shown.id, shown.text.as_str(), visibility),
-            (NudgeId::Smile, "Smile", 1.0)
-        );
+        let mut screen = Screen::new(FADE);
+        screen.snooze();
+        for i in 0..(REPORTS_MAX as u64 + 10) {
+            screen.apply(nudge(NudgeId::Pause, 90), t0 + ms(i));
+        }
+        assert_eq!(screen.drain_reports().count(), REPORTS_MAX);
     }
 
     #[test]
     fn snooze_drops_nudges_until_the_call_ends() {
         let t0 = Instant::now();
-        let mut screen = Screen::new(SHOW, FADE);
+        let mut screen = Screen::new(FADE);
         screen.apply(nudge(NudgeId::Pause, 90), t0);
         assert!(screen.snooze());
         assert!(!screen.snooze());
@@ -418,6 +472,13 @@ mod tests {
         screen.apply(nudge(NudgeId::Acknowledge, 80), t0 + ms(10));
         assert_eq!(on_screen(&screen, t0 + ms(10)), None);
         assert!(screen.snoozed());
+        assert_eq!(
+            reports(&mut screen),
+            [
+                dropped(NudgeId::Pause, DroppedBecause::Snoozed),
+                dropped(NudgeId::Acknowledge, DroppedBecause::Snoozed)
+            ]
+        );
         screen.apply(OverlayMessage::CallStarted, t0 + ms(20));
         assert!(!screen.snoozed());
         screen.apply(nudge(NudgeId::Acknowledge, 80), t0 + ms(30));
@@ -430,7 +491,7 @@ mod tests {
     #[test]
     fn call_end_fades_the_last_nudge() {
         let t0 = Instant::now();
-        let mut screen = Screen::new(SHOW, FADE);
+        let mut screen = Screen::new(FADE);
         screen.apply(nudge(NudgeId::Pause, 90), t0);
         screen.apply(OverlayMessage::CallEnded, t0 + ms(1000));
         assert_eq!(screen.next_change(t0 + ms(1000)), NextChange::Animating);
@@ -441,7 +502,7 @@ mod tests {
     #[test]
     fn status_until_cleared_and_shutdown() {
         let t0 = Instant::now();
-        let mut screen = Screen::new(SHOW, FADE);
+        let mut screen = Screen::new(FADE);
         let status = OverlayMessage::Status {
             text: "Caller audio lost".into(),
             warning: true,
@@ -456,7 +517,7 @@ mod tests {
     #[test]
     fn mood_trend_over_the_window() {
         let t0 = Instant::now();
-        let mut screen = Screen::new(SHOW, FADE);
+        let mut screen = Screen::new(FADE);
         assert_eq!(screen.caller_mood(), None);
         let indicators = |f: f32| OverlayMessage::Indicators {
             caller_frustration: f,
