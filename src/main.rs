@@ -19,7 +19,7 @@ use callcue::audio::decode_wav;
 use callcue::config::{find_config_file, Config};
 use callcue::eval::{EvalConfig, EvalError, Report};
 use callcue::models::fetch::{fetch_model, KNOWN_MODELS};
-use callcue::models::import::import_ct2;
+use callcue_ct2_import::import_ct2;
 use callcue::models::{default_install_dir, find_model, model_dirs, validate_ggml_file};
 use callcue::output::{EventWriter, Format};
 use callcue::replay::{

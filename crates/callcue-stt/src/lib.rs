@@ -1,6 +1,9 @@
-//! Local speech-to-text: both sides of the call, transcribed on the agent's own machine
-//! with whisper (whisper-rs and a ggml model), without ever holding up the analysis.
+//! callcue-stt: local speech-to-text. Both sides of the call, transcribed on the agent's
+//! own machine with whisper (whisper-rs and a ggml model), without ever holding up the
+//! analysis. Depends on `callcue-core` for config, speakers and transcript types; owns
+//! the threads and the model files, not the analysis.
 //!
+//! - [`models`] finds, checks and downloads the ggml model files.
 //! - [`clip`] cuts each side's audio into clips at its voice activity, with padding,
 //!   partial looks at long turns, and a minimum speech length.
 //! - [`whisper`] loads the model and decodes one clip with an audio context sized to it.
@@ -11,11 +14,12 @@
 //! - [`SpeechToText`] ties them together for a call: frames in, [`SttOutcome`]s out.
 //!
 //! Transcripts stay in memory. Card and account numbers are masked by the analyzer
-//! (`privacy.mask_numbers`, [`crate::text::NumberGuard`]), which sees the whole call:
+//! (`privacy.mask_numbers`, [`callcue_core::text::NumberGuard`]), which sees the whole call:
 //! a number read in several breaths spans several clips.
 
 pub mod clip;
 pub mod load;
+pub mod models;
 pub mod whisper;
 pub mod worker;
 
@@ -28,8 +32,8 @@ pub use load::Degradation;
 pub use whisper::{DecodeMode, TimeBudget, WhisperModel};
 pub use worker::{SkipReason, SttOutcome, SttWorker};
 
-use crate::config::Config;
-use crate::event::Speaker;
+use callcue_core::config::Config;
+use callcue_core::event::Speaker;
 use crate::models::ModelError;
 
 /// A job handed to the worker and not answered yet.

@@ -1,5 +1,6 @@
-//! Whisper models: where they live, checking a file before whisper loads it, downloading
-//! the official ggml files, and importing faster-whisper (CTranslate2) models.
+//! Whisper models: where they live, checking a file before whisper loads it, and
+//! downloading the official ggml files ([`fetch`]). Importing faster-whisper (CTranslate2)
+//! models is the `callcue-ct2-import` crate's job.
 //!
 //! A model is a whisper.cpp ggml file named `ggml-<name>.bin` (`ggml-tiny.en.bin`). It is
 //! looked for, first match wins, in: `$CALLCUE_MODELS`, `./models`, `models/` beside the
@@ -9,13 +10,12 @@
 //! names a file directly.
 
 pub mod fetch;
-pub mod import;
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use crate::config::SttConfig;
+use callcue_core::config::SttConfig;
 
 /// The first four bytes of a whisper.cpp ggml file ("ggml" as a little-endian u32).
 pub const GGML_MAGIC: u32 = 0x6767_6d6c;

@@ -11,8 +11,8 @@
 //! floor), so the clips follow the same speech the rest of the coaching sees. Every
 //! buffer is sized when the clipper is built: [`SpeechClipper::push`] never allocates.
 
-use crate::config::SttConfig;
-use crate::ANALYSIS_RATE_HZ;
+use callcue_core::config::SttConfig;
+use callcue_core::ANALYSIS_RATE_HZ;
 
 const SAMPLES_PER_MS: usize = (ANALYSIS_RATE_HZ / 1000) as usize;
 

@@ -24,9 +24,9 @@ use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
 };
 
-use crate::config::SttConfig;
+use callcue_core::config::SttConfig;
 use crate::models::{validate_ggml_file, ModelError};
-use crate::ANALYSIS_RATE_HZ;
+use callcue_core::ANALYSIS_RATE_HZ;
 
 /// Whisper's encoder produces 50 frames per second of audio.
 const AUDIO_CONTEXT_FRAMES_PER_S: f64 = 50.0;
@@ -463,7 +463,7 @@ mod tests {
     /// enforced decode, and an unlimited one runs to its end on the same clip.
     #[test]
     fn an_unlimited_decode_is_never_aborted() {
-        let model_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-tiny.en.bin");
+        let model_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/ggml-tiny.en.bin");
         if !model_path.is_file() {
             eprintln!(
                 "skipped: no {} (scripts/get-test-model)",
@@ -473,11 +473,11 @@ mod tests {
         }
         let model = WhisperModel::load(&model_path).expect("the test model loads");
         let mut state = model.new_state().expect("a decoding state");
-        let demo = crate::audio::decode_wav(include_bytes!("../../demo/call.wav"))
+        let demo = callcue_core::audio::decode_wav(include_bytes!("../../../demo/call.wav"))
             .expect("the demo call decodes");
         let rate = demo.sample_rate_hz;
         let agent = &demo.channels[0][..(4 * rate) as usize];
-        let audio = crate::audio::resample(agent, rate, ANALYSIS_RATE_HZ).expect("resampled");
+        let audio = callcue_core::audio::resample(agent, rate, ANALYSIS_RATE_HZ).expect("resampled");
         let mut settings = DecodeSettings::from(&SttConfig::default());
         settings.budget_ms = 0;
         settings.budget_per_audio_s_ms = 0;

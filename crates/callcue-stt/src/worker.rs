@@ -25,18 +25,18 @@ use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
-use crate::config::SttConfig;
-use crate::event::Speaker;
-use crate::stt::clip::{ClipKind, ClipSpan, ReadyClip};
-use crate::stt::load::{
+use callcue_core::config::SttConfig;
+use callcue_core::event::Speaker;
+use crate::clip::{ClipKind, ClipSpan, ReadyClip};
+use crate::load::{
     threads_for_free_cores, Degradation, FreeCoresProbe, LoadGovernor, LoadStep,
 };
-use crate::stt::whisper::{
+use crate::whisper::{
     transcribe, DecodeMode, DecodeSettings, Decoded, TimeBudget, WhisperModel,
 };
-use crate::stt::{SttTotals, Transcript};
-use crate::text::{clean_transcript, cut_repeated_tail, normalize};
-use crate::ANALYSIS_RATE_HZ;
+use crate::{SttTotals, Transcript};
+use callcue_core::text::{clean_transcript, cut_repeated_tail, normalize};
+use callcue_core::ANALYSIS_RATE_HZ;
 
 /// Requests in flight to the worker at most (the channel's size).
 const REQUEST_CHANNEL_CAPACITY: usize = 16;
