@@ -1,6 +1,6 @@
 //! The live budgets, measured on real devices: `callcue run` capturing the monitors of
 //! two PulseAudio null sinks while scripted calls are played into them with paplay (the
-//! same set-up as `tests/live_pulse.rs`).
+//! same set-up as `tests/suite/live_pulse.rs`).
 //!
 //! 1. `latency`: the short live call (a cut-in, two backchannels) played 6 times, each
 //!    marked by the call hooks, with speech-to-text on (tiny.en) and partial transcripts
@@ -20,8 +20,7 @@
 //! models/ggml-tiny.en.bin: `scripts/get-test-model`). Takes about 45 minutes;
 //! `CALLCUE_BENCH_ONLY=latency|cpu|soak` runs one part. Nothing else should run meanwhile.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use callcue_testkit as common;
 
 use std::path::Path;
 use std::process::Command;

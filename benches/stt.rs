@@ -10,8 +10,7 @@
 //! Run: `cargo bench --bench stt` (needs espeak-ng, sox and models/ggml-tiny.en.bin:
 //! `scripts/get-test-model`). `CALLCUE_BENCH_ROUNDS` repeats each clip (default 3).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use callcue_testkit as common;
 
 use std::path::PathBuf;
 

@@ -22,8 +22,7 @@
 //! models/ggml-tiny.en.bin: `scripts/get-test-model`). Takes about 12 minutes;
 //! `CALLCUE_BENCH_ONLY=latency`, `=speed` or `=load` runs one part.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use callcue_testkit as common;
 
 use std::path::Path;
 use std::process::Command;

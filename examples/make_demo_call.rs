@@ -4,8 +4,7 @@
 //!
 //! Run: `cargo run --example make_demo_call` (needs espeak-ng and sox).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use callcue_testkit as common;
 
 use std::path::Path;
 

@@ -22,8 +22,7 @@
 //! Run: `cargo run --release --example make_eval_set -- OUT_DIR [emotion|real|scripted]...`
 //! (needs sox and espeak-ng; all three parts when none is named).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use callcue_testkit as common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -4,7 +4,7 @@
 
 use callcue::{CallAnalyzer, Config, Event};
 
-mod common;
+use callcue_testkit as common;
 
 use common::alloc_count::CountingAllocator;
 

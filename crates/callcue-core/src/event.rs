@@ -1,7 +1,7 @@
 //! The events the analysis emits, and the sink trait that receives them.
 //!
 //! This is the one place the event stream is defined; `docs/events.md` describes it for
-//! readers and `tests/jsonl_contract.rs` pins the JSON form with its own strict types.
+//! readers and `crates/callcue-testkit/src/events.rs` pins the JSON form with its own strict types.
 //! Every event has a `type` and a `t_ms`: the position in the call audio (from sample
 //! counts, never the wall clock) at which the evidence for it was complete.
 //!

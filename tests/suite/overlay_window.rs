@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use callcue::config::Config;
 
-mod common;
+use callcue_testkit as common;
 
 const SCREEN: &str = "1280x800x24";
 const WINDOW_TIMEOUT: Duration = Duration::from_secs(10);

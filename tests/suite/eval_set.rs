@@ -12,7 +12,7 @@
 //! built-in voice-only rule, which must flag no more happy or neutral calls.
 //! Needs `../shared/data` (skipped with a note when it is not there).
 
-mod common;
+use callcue_testkit as common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! played into them with paplay, their monitors captured by cpal's PulseAudio host, the
 //! events read from standard output as they come.
 
-mod common;
+use callcue_testkit as common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

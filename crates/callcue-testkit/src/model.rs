@@ -4,11 +4,12 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// The project root.
+/// The project root (this crate is `crates/callcue-testkit` in it).
 pub fn project_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    dir.canonicalize().unwrap_or(dir)
 }
 
 /// The test model's path, getting it first if it is not there. Panics with what went wrong
@@ -20,12 +21,8 @@ pub fn test_model() -> PathBuf {
     if model.is_file() {
         return model;
     }
-    // Set for integration tests; the examples that share this module do not fetch models.
-    let Some(callcue_bin) = option_env!("CARGO_BIN_EXE_callcue") else {
-        panic!("run from an integration test or bench");
-    };
     let status = Command::new(project_dir().join("scripts/get-test-model"))
-        .env("CALLCUE_BIN", callcue_bin)
+        .env("CALLCUE_BIN", super::cli::callcue_bin())
         .status()
         .expect("scripts/get-test-model runs");
     assert!(
@@ -46,11 +43,21 @@ pub fn test_ct2_dir() -> PathBuf {
     project_dir().join("models/ct2-tiny.en")
 }
 
-/// Held by a test while whisper runs, so the tests of one binary take turns: whisper uses
-/// every core, and tests racing for them would only measure the race.
-pub fn whisper_turn() -> MutexGuard<'static, ()> {
-    static TURN: Mutex<()> = Mutex::new(());
-    TURN.lock().unwrap_or_else(|e| e.into_inner())
+/// Who has the machine: tests that run whisper take it alone, one at a time; tests that
+/// capture live audio share it with each other but not with whisper. Whisper uses every
+/// core: a whisper test racing another would only measure the race, and live capture
+/// beside it would measure a machine far busier than any agent's desktop.
+static MACHINE: RwLock<()> = RwLock::new(());
+
+/// Held by a test while whisper runs (alone on the machine).
+pub fn whisper_turn() -> RwLockWriteGuard<'static, ()> {
+    MACHINE.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Held while live audio is captured (with other live tests, without whisper tests).
+/// [`super::pulse::PulseServer`] holds one for its life.
+pub fn live_turn() -> RwLockReadGuard<'static, ()> {
+    MACHINE.read().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Replays `wav` with the real binary, speech-to-text on with `model`, and returns the

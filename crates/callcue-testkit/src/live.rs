@@ -189,10 +189,7 @@ pub fn run_command(
     config: &std::path::Path,
     extra_args: &[&str],
 ) -> Command {
-    let Some(bin) = option_env!("CARGO_BIN_EXE_callcue") else {
-        panic!("run from an integration test or bench");
-    };
-    let mut command = pulse.command(bin);
+    let mut command = pulse.command(super::cli::callcue_bin());
     command
         .arg("--config")
         .arg(config)

@@ -2,7 +2,7 @@
 //! follows espeak-ng's words-per-minute setting, so a rushed agent stands out from their
 //! own baseline, and an ordinary pace stays well under the default ceiling.
 
-mod common;
+use callcue_testkit as common;
 
 use callcue::replay::{analyze_call, CallAudio};
 use callcue::{Config, Event, Speaker};

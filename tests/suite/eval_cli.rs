@@ -4,7 +4,7 @@
 //! score all hits, and one-line errors with exit code 2 for bad label files. Speech-to-text
 //! is off (`--no-stt`): these pin the scoring, not the words.
 
-mod common;
+use callcue_testkit as common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -4,7 +4,7 @@
 //! known artefacts. Checked twice: clips forced straight into the real worker, and whole
 //! recordings through the real pipeline.
 
-mod common;
+use callcue_testkit as common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -24,7 +24,7 @@ use callcue::{CallAnalyzer, Config, Event, NudgeId, Speaker, ANALYSIS_RATE_HZ};
 
 // ---- allocation counting (this thread only) -------------------------------------------
 
-mod common;
+use callcue_testkit as common;
 
 use common::alloc_count::CountingAllocator;
 

@@ -3,7 +3,7 @@
 //! would be wrong, none at all on a calm call. Speech-to-text is off here (`--no-stt`):
 //! these calls pin the voice side; `tests/words_calls.rs` covers the words.
 
-mod common;
+use callcue_testkit as common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! loads and transcribes; broken imports and missing or corrupt models give one-line
 //! errors, and without a model the coaching goes on from the voice alone.
 
-mod common;
+use callcue_testkit as common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! A private PulseAudio server for live tests: two null sinks, `agent` and `caller`, whose
 //! monitors callcue captures (`pulseaudio:agent.monitor`, `pulseaudio:caller.monitor`),
 //! and paplay to play speech into them. Each server has its own runtime directory, so
-//! tests run side by side; it is killed when dropped.
+//! tests run side by side (never beside a whisper test); it is killed when dropped.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -12,6 +12,9 @@ pub struct PulseServer {
     silence_streams: Vec<Child>,
     rate_hz: u32,
     channels: u16,
+    /// Live capture does not share the machine with whisper tests
+    /// ([`super::model::live_turn`]).
+    _live_turn: std::sync::RwLockReadGuard<'static, ()>,
 }
 
 impl PulseServer {
@@ -34,6 +37,7 @@ impl PulseServer {
                 "{tool} is missing: apt-get install pulseaudio pulseaudio-utils"
             );
         }
+        let live_turn = super::model::live_turn();
         let runtime_dir = tempfile::Builder::new()
             .prefix("callcue-pulse-")
             .tempdir()
@@ -43,6 +47,7 @@ impl PulseServer {
             silence_streams: Vec::new(),
             rate_hz,
             channels,
+            _live_turn: live_turn,
         };
         let status = server
             .command("pulseaudio")

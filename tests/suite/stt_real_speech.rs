@@ -4,7 +4,7 @@
 //! one clip, decoded with the audio context sized to it and with whisper's full 30 s
 //! window: the accuracy cost of the sized context. The table is printed.
 
-mod common;
+use callcue_testkit as common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

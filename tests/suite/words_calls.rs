@@ -2,7 +2,7 @@
 //! whisper model: what each side says is transcribed, and the word-driven nudges fire on
 //! their lines and nowhere else. Word error rates of both channels are printed.
 
-mod common;
+use callcue_testkit as common;
 
 use callcue::text::{mentions_name, word_error_rate};
 use common::calls::{

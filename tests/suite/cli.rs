@@ -1,7 +1,7 @@
 //! The command line as a user meets it: exit codes, one-line errors that name the file and
 //! the problem, and the demo and doctor commands.
 
-mod common;
+use callcue_testkit as common;
 
 use std::path::Path;
 use std::process::Output;
@@ -280,7 +280,7 @@ fn a_two_hour_recording_replays_without_holding_it_in_memory() {
 #[test]
 fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     common::model::test_model();
-    let _turn = common::model::whisper_turn();
+    let turn = common::model::whisper_turn();
     let output = callcue(&["demo", "--format", "jsonl"]);
     assert!(
         output.status.success(),
@@ -305,6 +305,7 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     assert!(text.contains("end of call"), "{text}");
 
     // Doctor checks the audio devices too: here a sound server with the two sides.
+    drop(turn);
     let pulse = common::pulse::PulseServer::start();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("callcue.toml");
