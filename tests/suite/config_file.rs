@@ -1,12 +1,38 @@
-//! The shipped config file is complete, valid and equal to the built-in defaults, and bad
-//! values in a config file are refused with a one-line message naming key and range.
+//! The shipped config file is exactly what the config declarations render for the
+//! built-in defaults (so it documents every key), it loads as those defaults, bad values
+//! in a config file are refused with a one-line message naming key and range, and a
+//! retired key still loads, with a warning.
 
 use std::path::Path;
 
-use callcue::config::Config;
+use callcue::config::{reference_toml, Config};
 
 fn shipped_config_path() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/callcue.toml"))
+}
+
+#[test]
+fn shipped_file_is_the_rendered_reference() {
+    let shipped = std::fs::read_to_string(shipped_config_path()).unwrap();
+    let reference = reference_toml();
+    if shipped == reference {
+        return;
+    }
+    let line = shipped
+        .lines()
+        .zip(reference.lines())
+        .position(|(file, rendered)| file != rendered)
+        .unwrap_or_else(|| shipped.lines().count().min(reference.lines().count()));
+    panic!(
+        "config/callcue.toml is not what the config declarations give, from line {}:\n  \
+         file:     {:?}\n  rendered: {:?}\n\
+         It is generated: regenerate it with `callcue config --reference > config/callcue.toml` \
+         (or, without building callcue, `CALLCUE_UPDATE_CONFIG=1 cargo test -p callcue-core \
+         shipped_file`) and edit the declarations in crates/callcue-core/src/config/ instead.",
+        line + 1,
+        shipped.lines().nth(line).unwrap_or("(end of file)"),
+        reference.lines().nth(line).unwrap_or("(end of file)"),
+    );
 }
 
 #[test]
@@ -96,4 +122,21 @@ fn bad_files_give_one_line_errors_naming_file_and_key() {
         message.contains("missing.toml") && message.contains("cannot read"),
         "{message}"
     );
+}
+
+#[test]
+fn a_retired_key_loads_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.toml");
+    std::fs::write(&path, "[overlay]\nshow_ms = 6000\nfade_ms = 300\n").unwrap();
+    let (config, warnings) = Config::load_with_warnings(&path).expect("a retired key loads");
+    assert_eq!(config.overlay.fade_ms, 300);
+    assert_eq!(
+        warnings,
+        [format!(
+            "{}: overlay.show_ms is no longer used: nudges.display_ms sets how long a nudge shows",
+            path.display()
+        )]
+    );
+    assert_eq!(Config::load(&path).unwrap(), config);
 }
