@@ -16,19 +16,19 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use callcue::agent_profile::{profile_path, AgentProfile};
 use callcue::audio::decode_wav;
-use callcue::config::{find_config_file, Config};
+use callcue::config::Config;
 use callcue::eval::{EvalConfig, EvalError, Report};
 use callcue::models::fetch::{fetch_model, KNOWN_MODELS};
-use callcue_ct2_import::import_ct2;
 use callcue::models::{default_install_dir, find_model, model_dirs, validate_ggml_file};
 use callcue::output::{EventWriter, Format};
 use callcue::replay::{
-    agent_voice_of, analyze_call, analyze_call_with_profile, call_from_recording, CallAudio,
-    CallFrames, CallSource, RecordedCall, SttSetup, Timing,
+    agent_voice_of, analyze_call_with_profile, call_from_recording, CallAudio, CallFrames,
+    CallSource, RecordedCall, SttSetup, Timing,
 };
 use callcue::stt::WhisperModel;
 use callcue::transcript_log::{transcripts_dir, TranscriptLog};
-use callcue::{NudgeId, ANALYSIS_RATE_HZ};
+use callcue::NudgeId;
+use callcue_ct2_import::import_ct2;
 
 mod app;
 
@@ -104,10 +104,21 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Check the installation: config found and valid, analysis ready, speech-to-text model.
-    Doctor,
-    /// Print the effective config (defaults merged with the config file) as TOML.
-    Config,
+    /// Check the installation: CPU, config, analysis, agent profile, speech-to-text model
+    /// (loads, decode speed here), audio devices, stream port. Exit code: 0 all ok, 1
+    /// warnings (callcue runs, with less), 2 failures.
+    Doctor {
+        /// Text lines, or one JSON object with every check.
+        #[arg(long, value_enum, default_value_t = DoctorFormat::Text)]
+        format: DoctorFormat,
+    },
+    /// Print the effective config (defaults merged with the config file) as documented
+    /// TOML: every key with what it does and what it allows.
+    Config {
+        /// Print the built-in defaults instead: the shipped config/callcue.toml.
+        #[arg(long)]
+        reference: bool,
+    },
     /// Speech-to-text models: download, import, list.
     Models {
         #[command(subcommand)]
@@ -173,7 +184,8 @@ enum ModelsCommand {
         /// tiny.en, base.en or small.en.
         #[arg(value_name = "MODEL")]
         name: String,
-        /// Where to put it (default: $CALLCUE_MODELS, else ./models).
+        /// Where to put it (default: $CALLCUE_MODELS, else the user's data directory, e.g.
+        /// ~/.local/share/callcue/models).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
@@ -182,7 +194,7 @@ enum ModelsCommand {
         /// The directory with model.bin, config.json and vocabulary.txt.
         #[arg(value_name = "DIR")]
         ct2_dir: PathBuf,
-        /// The ggml file to write (default: ggml-<size>.bin in $CALLCUE_MODELS or ./models).
+        /// The ggml file to write (default: ggml-<size>.bin where `models fetch` puts models).
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -262,6 +274,12 @@ impl From<TimingArg> for Timing {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DoctorFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum EvalFormat {
     Text,
     Json,
@@ -286,9 +304,14 @@ impl std::fmt::Display for BadInput {
 impl std::error::Error for BadInput {}
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+    let cli = parse_command_line();
+    // Doctor has exit codes of its own (0 ok, 1 warnings, 2 failures).
+    let outcome = match &cli.command {
+        Command::Doctor { format } => doctor(cli.config.as_deref(), *format),
+        _ => run(cli).map(|()| ExitCode::SUCCESS),
+    };
+    match outcome {
+        Ok(code) => code,
         Err(error) => {
             let code = if error.downcast_ref::<BadInput>().is_some() {
                 2
@@ -301,6 +324,44 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// The command line, with `--version` telling what IT needs to know about this build and
+/// this PC.
+fn parse_command_line() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    // Built once per run; clap keeps it for the life of the process.
+    let long_version: &'static str = Box::leak(long_version().into_boxed_str());
+    let matches = Cli::command().long_version(long_version).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// `callcue --version`: version and commit, whisper.cpp and the CPU features it is built
+/// for, and whether this CPU has them.
+fn long_version() -> String {
+    use callcue::stt::cpu;
+    let upper = |features: &[&str]| features.join(", ").to_uppercase();
+    let built_for = if cpu::WHISPER_BUILD_FEATURES.is_empty() {
+        format!("built for {}", std::env::consts::ARCH)
+    } else {
+        format!(
+            "built for {} with {}",
+            std::env::consts::ARCH,
+            upper(cpu::WHISPER_BUILD_FEATURES)
+        )
+    };
+    let this_cpu = match cpu::whisper_unsupported_reason() {
+        None => "this CPU: has them, speech-to-text can run".to_string(),
+        Some(reason) => format!("this CPU: {reason}; coaching from the voice only"),
+    };
+    format!(
+        "{} (commit {}, {} {})\nwhisper.cpp {} {built_for}\n{this_cpu}",
+        env!("CARGO_PKG_VERSION"),
+        env!("CALLCUE_COMMIT"),
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        callcue::stt::WHISPER_CPP_VERSION,
+    )
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -369,10 +430,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             replay(&mut audio.frames(), &config, &output)
         }
-        Command::Doctor => doctor(cli.config.as_deref()),
+        // main runs doctor itself, for its exit codes.
+        Command::Doctor { format } => doctor(cli.config.as_deref(), format).map(drop),
         Command::Profile { command } => profile(cli.config.as_deref(), command),
         Command::Models { command } => models(command),
-        Command::Config => {
+        Command::Config { reference: true } => {
+            print!("{}", callcue::config::reference_toml());
+            Ok(())
+        }
+        Command::Config { reference: false } => {
             let config = load_config(cli.config.as_deref())?;
             print!("{config}");
             Ok(())
@@ -425,9 +491,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The config from the usual places (or the defaults); says each warning (a retired key)
+/// once on standard error.
 fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
-    let (config, _) =
-        Config::load_default_locations(explicit).map_err(|e| BadInput(e.to_string()))?;
+    let Some(path) = callcue::config::find_config_file(explicit) else {
+        return Ok(Config::default());
+    };
+    let (config, warnings) =
+        Config::load_with_warnings(&path).map_err(|e| BadInput(e.to_string()))?;
+    for warning in warnings {
+        eprintln!("callcue: warning: {warning}");
+    }
     Ok(config)
 }
 
@@ -484,10 +558,9 @@ fn shared_stt_setups(configs: &[(String, &Config)], no_stt: bool) -> Vec<SttSetu
 
 /// A config as eval names it, and its file (`None`: the built-in defaults).
 fn eval_config_a(explicit: Option<&Path>) -> anyhow::Result<(String, Config)> {
-    let (config, path) =
-        Config::load_default_locations(explicit).map_err(|e| BadInput(e.to_string()))?;
-    let name = path.map_or_else(|| "built-in defaults".into(), |p| p.display().to_string());
-    Ok((name, config))
+    let name = callcue::config::find_config_file(explicit)
+        .map_or_else(|| "built-in defaults".into(), |p| p.display().to_string());
+    Ok((name, load_config(explicit)?))
 }
 
 /// Bad labels, missing or broken audio, a label file that exists or cannot be written:
@@ -742,128 +815,16 @@ fn profile(explicit: Option<&Path>, command: ProfileCommand) -> anyhow::Result<(
     Ok(())
 }
 
-/// Doctor's line on the agent voice profile. A profile that cannot be read is a warning,
-/// not a failure: live coaching then uses each call's own start.
-fn profile_status(config: &Config) -> String {
-    if !config.agent_profile.enabled {
-        return "ok    agent voice profile: switched off in config (agent_profile.enabled = false)"
-            .into();
-    }
-    let Some(path) = profile_path(&config.agent_profile.path) else {
-        return "WARN  agent voice profile: no user data directory; set agent_profile.path".into();
+fn doctor(explicit: Option<&Path>, format: DoctorFormat) -> anyhow::Result<ExitCode> {
+    let report = app::doctor::run_checks(explicit, DEMO_CALL_WAV);
+    let text = match format {
+        DoctorFormat::Text => report.text(),
+        DoctorFormat::Json => report.json() + "\n",
     };
-    match AgentProfile::load(&path) {
-        Ok(profile) if profile.calls() > 0 => format!(
-            "ok    agent voice profile: {} ({} call(s))",
-            path.display(),
-            profile.calls()
-        ),
-        Ok(_) => format!(
-            "ok    agent voice profile: {} (the first live call calibrates it)",
-            path.display()
-        ),
-        Err(e) => format!("WARN  agent voice profile: {e}"),
-    }
-}
-
-fn doctor(explicit: Option<&Path>) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
-    writeln!(out, "callcue {}", env!("CARGO_PKG_VERSION"))?;
-    let mut problems = 0;
-    match find_config_file(explicit) {
-        Some(path) => match Config::load(&path) {
-            Ok(_) => writeln!(out, "ok    config: {}", path.display())?,
-            Err(e) => {
-                problems += 1;
-                writeln!(out, "FAIL  config: {e}")?
-            }
-        },
-        None => writeln!(out, "ok    config: none found, using built-in defaults")?,
-    }
-    match decode_wav(DEMO_CALL_WAV) {
-        Ok(wav) => {
-            let config = Config::default();
-            let audio = demo_call(&config)?;
-            let summary = analyze_call(&audio, &config, &mut |_: &callcue::Event<'_>| {});
-            writeln!(
-                out,
-                "ok    analysis: demo call ({} Hz source, {} Hz analysis) gave {} nudge(s)",
-                wav.sample_rate_hz, ANALYSIS_RATE_HZ, summary.nudges_total
-            )?
-        }
-        Err(e) => {
-            problems += 1;
-            writeln!(out, "FAIL  analysis: built-in demo call: {e}")?
-        }
-    }
-    let config = Config::load_default_locations(explicit)
-        .map(|(c, _)| c)
-        .unwrap_or_default();
-    writeln!(out, "{}", profile_status(&config))?;
-    if !config.stt.enabled {
-        writeln!(
-            out,
-            "ok    speech-to-text: switched off in config (stt.enabled = false)"
-        )?;
-    } else {
-        match find_model(&config.stt).and_then(|path| {
-            let summary = validate_ggml_file(&path)?;
-            let model = WhisperModel::load(&path)?;
-            Ok((path, summary, model))
-        }) {
-            Ok((path, summary, model)) => writeln!(
-                out,
-                "ok    speech-to-text: {} ({}, {} tensors, {:.0} MB)",
-                path.display(),
-                model.size_name(),
-                summary.tensors,
-                summary.bytes as f64 / 1e6
-            )?,
-            Err(e) => {
-                problems += 1;
-                writeln!(out, "FAIL  speech-to-text: {e}")?;
-                writeln!(
-                    out,
-                    "      (callcue still coaches from the voice alone without a model)"
-                )?
-            }
-        }
-    }
-    for (side, spec) in [
-        (
-            callcue::event::Speaker::Agent,
-            config.capture.agent_device.as_str(),
-        ),
-        (
-            callcue::event::Speaker::Caller,
-            config.capture.caller_device.as_str(),
-        ),
-    ] {
-        let shown = if spec.is_empty() { "default" } else { spec };
-        match callcue::capture::find_device(side, spec) {
-            Ok(device) => {
-                let info = callcue::capture::DeviceInfo::of(&device);
-                writeln!(
-                    out,
-                    "ok    {side} audio ({shown}): {} ({})",
-                    info.name, info.id
-                )?
-            }
-            Err(e) => {
-                problems += 1;
-                writeln!(out, "FAIL  {side} audio ({shown}): {e}")?;
-                writeln!(
-                    out,
-                    "      (`callcue run` still starts, coaches the other side and keeps looking)"
-                )?
-            }
-        }
-    }
-    if problems > 0 {
-        return Err(BadInput(format!("{problems} problem(s) found")).into());
-    }
-    writeln!(out, "all checks passed")?;
-    Ok(())
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::from(report.exit_code()))
 }
 
 fn models(command: ModelsCommand) -> anyhow::Result<()> {

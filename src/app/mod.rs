@@ -1,9 +1,11 @@
 //! The parts of the `callcue` command that live outside the library: the overlay window,
 //! the WebSocket event stream for integrations and the local control socket the softphone
-//! hooks use. The library does the analysis; these present it and take commands.
+//! hooks use, and the installation check. The library does the analysis; these present it
+//! and take commands.
 
 pub mod call_control;
 pub mod devices;
+pub mod doctor;
 pub mod live_run;
 pub mod overlay;
 pub mod stream_server;

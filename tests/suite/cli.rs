@@ -309,27 +309,32 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
     let pulse = common::pulse::PulseServer::start();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("callcue.toml");
-    let doctor = |capture: &str| {
+    let doctor_with = |capture: &str, extra: &[&str]| {
         std::fs::write(&config, capture).unwrap();
         let output = pulse
             .command(env!("CARGO_BIN_EXE_callcue"))
             .arg("--config")
             .arg(&config)
             .arg("doctor")
+            .args(extra)
             .output()
             .unwrap();
         let report = String::from_utf8_lossy(&output.stdout).into_owned();
         (output.status.code(), report)
     };
-    let (code, report) = doctor(
-        "[capture]\nagent_device = \"pulseaudio:agent.monitor\"\ncaller_device = \"caller.monitor\"\n",
-    );
+    // Speech-to-text is checked (with its decode speed) where whisper has the machine:
+    // `doctor_does_not_depend_on_the_working_directory`.
+    let doctor = |capture: &str| doctor_with(&format!("[stt]\nenabled = false\n{capture}"), &[]);
+    let both_sides =
+        "[capture]\nagent_device = \"pulseaudio:agent.monitor\"\ncaller_device = \"caller.monitor\"\n";
+    let (code, report) = doctor(both_sides);
     assert_eq!(code, Some(0), "{report}");
     assert!(report.contains("all checks passed"), "{report}");
     assert!(
         report.contains("ok    caller audio (caller.monitor): Monitor of Null Output (pulseaudio:caller.monitor)"),
         "a device found by part of its id: {report}"
     );
+    assert!(report.contains("ok    cpu: "), "{report}");
 
     // A headset that is not there: one line naming it, exit 2.
     let (code, report) = doctor("[capture]\nagent_device = \"Jabra Evolve\"\n");
@@ -338,6 +343,94 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
         report
             .contains("FAIL  agent audio (Jabra Evolve): agent device \"Jabra Evolve\": not found"),
         "{report}"
+    );
+
+    // Only the caller's loopback missing: `run` copes (it coaches the agent's side and
+    // keeps looking), so a warning and exit 1.
+    let (code, report) = doctor(
+        "[capture]\nagent_device = \"agent.monitor\"\ncaller_device = \"Softphone Loopback\"\n",
+    );
+    assert_eq!(code, Some(1), "{report}");
+    assert!(
+        report.contains("WARN  caller audio (Softphone Loopback): ")
+            && report.contains("1 warning(s)"),
+        "{report}"
+    );
+
+    // For IT's tools: one JSON object with every check; the same exit codes.
+    let (code, json) = doctor_with(
+        &format!("[stt]\nenabled = false\n{both_sides}"),
+        &["--format", "json"],
+    );
+    assert_eq!(code, Some(0), "{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("doctor's JSON parses");
+    assert_eq!(report["status"], "ok", "{json}");
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("a list of checks")
+        .iter()
+        .map(|check| check["name"].as_str().expect("a name"))
+        .collect();
+    for wanted in [
+        "cpu",
+        "config",
+        "analysis",
+        "speech-to-text",
+        "agent audio (pulseaudio:agent.monitor)",
+    ] {
+        assert!(names.contains(&wanted), "{wanted} in {names:?}");
+    }
+}
+
+/// Doctor finds the model wherever it is started from (no lookup in the working
+/// directory) and measures its decode speed here, and a retired config key is a warning,
+/// not a failure.
+#[test]
+fn doctor_does_not_depend_on_the_working_directory() {
+    common::model::test_model();
+    let _turn = common::model::whisper_turn();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("callcue.toml");
+    std::fs::write(
+        &config,
+        "[overlay]\nshow_ms = 5000\n[stream]\nenabled = false\n",
+    )
+    .unwrap();
+    let output = common::cli::callcue_command(&[
+        "--config",
+        config.to_str().unwrap(),
+        "doctor",
+        "--format",
+        "json",
+    ])
+    .current_dir(dir.path())
+    .env_remove("CALLCUE_MODELS")
+    .output()
+    .unwrap();
+    let json = String::from_utf8_lossy(&output.stdout);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("doctor's JSON parses");
+    let check = |name: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} check: {json}"))
+            .clone()
+    };
+    let stt = check("speech-to-text");
+    assert_eq!(stt["status"], "ok", "{json}");
+    assert!(
+        stt["detail"].as_str().unwrap().contains("x real time)"),
+        "the decode speed on this PC: {json}"
+    );
+    assert_eq!(check("config")["status"], "warn", "{json}");
+    assert!(
+        check("config")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("overlay.show_ms is no longer used"),
+        "{json}"
     );
 }
 

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use callcue_testkit as common;
 use common::calls;
-use common::synth::Call;
 use common::cli::callcue;
 use common::model::project_dir;
+use common::synth::Call;
 
 /// The folder of golden files.
 fn golden_dir() -> PathBuf {
@@ -29,7 +29,10 @@ fn scripted_calls() -> Vec<(&'static str, Call)> {
         ("coaching", calls::coaching_call()),
         ("calm", calls::calm_call()),
         ("monologue", calls::monologue_call()),
-        ("flat_after_short_greeting", calls::flat_after_short_greeting_call()),
+        (
+            "flat_after_short_greeting",
+            calls::flat_after_short_greeting_call(),
+        ),
         ("frustrated_words", calls::frustrated_words_call()),
         ("loss", calls::loss_call()),
         ("bare_apology", calls::bare_apology_call()),

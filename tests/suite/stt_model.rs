@@ -224,3 +224,55 @@ fn a_decode_past_its_budget_is_stopped() {
         "{decoded:?}"
     );
 }
+
+/// On a CPU without the features whisper.cpp was built for (AVX2 and FMA), speech-to-text
+/// is off with one notice before any whisper code runs, and coaching goes on from the
+/// voice. The CPU is made to look older with `CALLCUE_CPU_FEATURES_OFF`.
+#[test]
+fn a_cpu_without_avx2_turns_speech_to_text_off_and_coaching_goes_on() {
+    let model = common::model::test_model();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("callcue.toml");
+    std::fs::write(
+        &config,
+        format!("[stt]\nmodel_path = {:?}\n", model.display().to_string()),
+    )
+    .unwrap();
+    let output = common::cli::callcue_command(&[
+        "--config",
+        config.to_str().unwrap(),
+        "demo",
+        "--format",
+        "jsonl",
+    ])
+    .env("CALLCUE_CPU_FEATURES_OFF", "avx2,fma")
+    .output()
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let warning = one_line(&output.stderr);
+    assert!(
+        warning.contains("this CPU lacks AVX2, FMA"),
+        "one line naming the missing features: {warning}"
+    );
+    let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
+    let notices: Vec<&Ev> = events
+        .iter()
+        .filter(|e| matches!(e, Ev::Notice { .. }))
+        .collect();
+    assert!(
+        matches!(
+            notices.as_slice(),
+            [Ev::Notice {
+                code: NoticeCode::SttUnavailable,
+                ..
+            }]
+        ),
+        "{notices:?}"
+    );
+    assert!(!nudges(&events).is_empty(), "voice coaching goes on");
+    assert!(!events.iter().any(|e| matches!(e, Ev::Transcript { .. })));
+}

@@ -4,6 +4,8 @@
 //! the threads and the model files, not the analysis.
 //!
 //! - [`models`] finds, checks and downloads the ggml model files.
+//! - [`cpu`] checks this CPU has the features whisper.cpp was built for, before any of
+//!   its code runs (else speech-to-text is off and coaching goes on from the voice).
 //! - [`clip`] cuts each side's audio into clips at its voice activity, with padding,
 //!   partial looks at long turns, and a minimum speech length.
 //! - [`whisper`] loads the model and decodes one clip with an audio context sized to it.
@@ -18,6 +20,7 @@
 //! a number read in several breaths spans several clips.
 
 pub mod clip;
+pub mod cpu;
 pub mod load;
 pub mod models;
 pub mod whisper;
@@ -27,14 +30,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use callcue_core::transcript::{LoadStep, SttTotals, Transcript};
+
+/// The whisper.cpp release compiled in.
+pub const WHISPER_CPP_VERSION: &str = whisper_rs::WHISPER_CPP_VERSION;
 pub use clip::{ClipKind, ClipSpan, SpeechClipper};
 pub use load::Degradation;
 pub use whisper::{DecodeMode, TimeBudget, WhisperModel};
 pub use worker::{SkipReason, SttOutcome, SttWorker};
 
+use crate::models::ModelError;
 use callcue_core::config::Config;
 use callcue_core::event::Speaker;
-use crate::models::ModelError;
 
 /// A job handed to the worker and not answered yet.
 #[derive(Clone, Copy, Debug)]

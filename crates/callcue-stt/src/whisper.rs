@@ -24,8 +24,8 @@ use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
 };
 
-use callcue_core::config::SttConfig;
 use crate::models::{validate_ggml_file, ModelError};
+use callcue_core::config::SttConfig;
 use callcue_core::ANALYSIS_RATE_HZ;
 
 /// Whisper's encoder produces 50 frames per second of audio.
@@ -61,6 +61,11 @@ impl WhisperModel {
     /// every tensor is whole), so a missing, truncated or foreign file is a
     /// [`ModelError`] naming the path, never a crash inside whisper.cpp.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
+        // Before any whisper.cpp code: on a CPU without the features it was built for, its
+        // first such instruction would kill the process.
+        if let Some(reason) = crate::cpu::whisper_unsupported_reason() {
+            return Err(ModelError::UnsupportedCpu { reason });
+        }
         validate_ggml_file(path)?;
         silence_whisper_logging();
         let path_str = path.to_str().ok_or_else(|| ModelError::Unreadable {
@@ -463,7 +468,8 @@ mod tests {
     /// enforced decode, and an unlimited one runs to its end on the same clip.
     #[test]
     fn an_unlimited_decode_is_never_aborted() {
-        let model_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/ggml-tiny.en.bin");
+        let model_path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/ggml-tiny.en.bin");
         if !model_path.is_file() {
             eprintln!(
                 "skipped: no {} (scripts/get-test-model)",
@@ -477,7 +483,8 @@ mod tests {
             .expect("the demo call decodes");
         let rate = demo.sample_rate_hz;
         let agent = &demo.channels[0][..(4 * rate) as usize];
-        let audio = callcue_core::audio::resample(agent, rate, ANALYSIS_RATE_HZ).expect("resampled");
+        let audio =
+            callcue_core::audio::resample(agent, rate, ANALYSIS_RATE_HZ).expect("resampled");
         let mut settings = DecodeSettings::from(&SttConfig::default());
         settings.budget_ms = 0;
         settings.budget_per_audio_s_ms = 0;

@@ -25,16 +25,12 @@ use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
+use crate::clip::{ClipKind, ClipSpan, ReadyClip};
+use crate::load::{threads_for_free_cores, Degradation, FreeCoresProbe, LoadGovernor, LoadStep};
+use crate::whisper::{transcribe, DecodeMode, DecodeSettings, Decoded, TimeBudget, WhisperModel};
+use crate::{SttTotals, Transcript};
 use callcue_core::config::SttConfig;
 use callcue_core::event::Speaker;
-use crate::clip::{ClipKind, ClipSpan, ReadyClip};
-use crate::load::{
-    threads_for_free_cores, Degradation, FreeCoresProbe, LoadGovernor, LoadStep,
-};
-use crate::whisper::{
-    transcribe, DecodeMode, DecodeSettings, Decoded, TimeBudget, WhisperModel,
-};
-use crate::{SttTotals, Transcript};
 use callcue_core::text::{clean_transcript, cut_repeated_tail, normalize};
 use callcue_core::ANALYSIS_RATE_HZ;
 

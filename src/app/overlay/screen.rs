@@ -124,20 +124,18 @@ impl Screen {
                 priority,
                 show_for,
                 decided_at,
-            } => self.nudge(
-                Timed {
-                    nudge: Nudge {
-                        id: nudge,
-                        text,
-                        phrase,
-                        priority,
-                    },
-                    since: now,
-                    show_for,
-                    decided_at,
-                    drawn: false,
+            } => self.nudge(Timed {
+                nudge: Nudge {
+                    id: nudge,
+                    text,
+                    phrase,
+                    priority,
                 },
-            ),
+                since: now,
+                show_for,
+                decided_at,
+                drawn: false,
+            }),
             OverlayMessage::Indicators {
                 caller_frustration,
                 agent_talk_share,
@@ -239,7 +237,10 @@ impl Screen {
         shown.drawn = true;
         let report = ScreenReport::Drawn {
             nudge: shown.nudge.id,
-            delay_ms: now.saturating_duration_since(shown.decided_at).as_secs_f64() * 1000.0,
+            delay_ms: now
+                .saturating_duration_since(shown.decided_at)
+                .as_secs_f64()
+                * 1000.0,
         };
         self.report(report);
     }
@@ -425,7 +426,11 @@ mod tests {
         screen.drawn(t0 + ms(37));
         let reports = reports(&mut screen);
         assert_eq!(reports.len(), 1, "{reports:?}");
-        let ScreenReport::Drawn { nudge: id, delay_ms } = reports[0] else {
+        let ScreenReport::Drawn {
+            nudge: id,
+            delay_ms,
+        } = reports[0]
+        else {
             panic!("{reports:?}")
         };
         assert_eq!(id, NudgeId::Pause);

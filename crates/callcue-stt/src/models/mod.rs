@@ -3,8 +3,9 @@
 //! models is the `callcue-ct2-import` crate's job.
 //!
 //! A model is a whisper.cpp ggml file named `ggml-<name>.bin` (`ggml-tiny.en.bin`). It is
-//! looked for, first match wins, in: `$CALLCUE_MODELS`, `./models`, `models/` beside the
-//! executable, the user's data directory (`~/.local/share/callcue/models` on Linux,
+//! looked for, first match wins, in: `$CALLCUE_MODELS`, `models/` beside the executable,
+//! the project's `models/` for a binary inside a cargo `target/` folder, the user's data
+//! directory (`~/.local/share/callcue/models` on Linux,
 //! `%APPDATA%\callcue\models` on Windows, `~/Library/Application Support/callcue/models`
 //! on macOS), then `/usr/share/callcue/models` (Unix). `stt.model_path` in the config
 //! names a file directly.
@@ -35,23 +36,30 @@ pub enum ModelError {
     Corrupt { path: PathBuf, message: String },
     #[error("{path}: cannot use model: {message}")]
     Unreadable { path: PathBuf, message: String },
+    #[error("speech-to-text cannot run on this computer: {reason}")]
+    UnsupportedCpu { reason: String },
 }
 
-/// The directories models are looked for in, in order.
+/// The directories models are looked for in, in order. None depends on the working
+/// directory: `$CALLCUE_MODELS`, `models/` beside the executable, the project's
+/// `models/` for a binary built in a cargo `target/` folder, the user's data directory,
+/// then `/usr/share/callcue/models` (Unix).
 pub fn model_dirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(dir) = std::env::var_os("CALLCUE_MODELS").filter(|d| !d.is_empty()) {
         dirs.push(PathBuf::from(dir));
     }
-    dirs.push(PathBuf::from("models"));
     if let Some(exe_dir) = std::env::current_exe()
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
     {
         dirs.push(exe_dir.join("models"));
+        if let Some(project) = cargo_project_of(&exe_dir) {
+            dirs.push(project.join("models"));
+        }
     }
-    if let Some(data) = dirs::data_dir() {
-        dirs.push(data.join("callcue").join("models"));
+    if let Some(dir) = user_models_dir() {
+        dirs.push(dir);
     }
     if cfg!(unix) {
         dirs.push(PathBuf::from("/usr/share/callcue/models"));
@@ -59,11 +67,31 @@ pub fn model_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-/// The directory new models are written to: `$CALLCUE_MODELS`, else `./models`.
+/// The project a binary in `exe_dir` was built in, when `exe_dir` is a cargo output
+/// folder (`<project>/target/<profile>` or `<project>/target/<triple>/<profile>`).
+fn cargo_project_of(exe_dir: &Path) -> Option<PathBuf> {
+    exe_dir
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .find(|dir| dir.file_name().is_some_and(|name| name == "target"))
+        .and_then(Path::parent)
+        .filter(|project| project.join("Cargo.toml").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// `callcue/models` in the user's data directory.
+fn user_models_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|data| data.join("callcue").join("models"))
+}
+
+/// The directory new models are written to: `$CALLCUE_MODELS`, else the user's data
+/// directory (`~/.local/share/callcue/models` on Linux), else `./models`.
 pub fn default_install_dir() -> PathBuf {
     std::env::var_os("CALLCUE_MODELS")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
+        .or_else(user_models_dir)
         .unwrap_or_else(|| PathBuf::from("models"))
 }
 

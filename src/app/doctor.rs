@@ -1,0 +1,429 @@
+//! `callcue doctor`: is this desktop ready to coach? Each check says ok, a warning (callcue
+//! runs, with less: no caller loopback yet, a CPU too old for speech-to-text) or a failure
+//! (something IT must fix: a broken config, no model, no microphone).
+//!
+//! Output: text lines (`ok    config: ...`, `WARN  ...`, `FAIL  ...`, each with a hint
+//! line where there is something to do) or one JSON object (`--format json`) with every
+//! check. Exit code: 0 all ok, 1 warnings only, 2 any failure.
+//!
+//! Nothing here depends on the working directory: the config is found by
+//! [`callcue::config::find_config_file`] and models by [`callcue::models::model_dirs`].
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use callcue::agent_profile::{profile_path, AgentProfile};
+use callcue::audio::{decode_wav, resample};
+use callcue::config::{find_config_file, Config};
+use callcue::event::Speaker;
+use callcue::models::{find_model, validate_ggml_file};
+use callcue::replay::{analyze_call, call_from_recording};
+use callcue::stt::cpu;
+use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings, TimeBudget};
+use callcue::stt::WhisperModel;
+use callcue::ANALYSIS_RATE_HZ;
+
+/// How one check went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    /// The text output's column.
+    fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "ok  ",
+            Status::Warn => "WARN",
+            Status::Fail => "FAIL",
+        }
+    }
+}
+
+/// One check: what was looked at, how it went, and what to do about it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub status: Status,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Check {
+    fn new(name: impl Into<String>, status: Status, detail: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            status,
+            detail: detail.into(),
+            hint: None,
+        }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Every check, in order.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub version: &'static str,
+    /// The worst status of any check.
+    pub status: Status,
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    fn new(checks: Vec<Check>) -> Self {
+        let status = checks
+            .iter()
+            .map(|check| check.status)
+            .max()
+            .unwrap_or(Status::Ok);
+        Self {
+            version: env!("CARGO_PKG_VERSION"),
+            status,
+            checks,
+        }
+    }
+
+    /// 0 all ok, 1 warnings only, 2 any failure.
+    pub fn exit_code(&self) -> u8 {
+        match self.status {
+            Status::Ok => 0,
+            Status::Warn => 1,
+            Status::Fail => 2,
+        }
+    }
+
+    /// The report as text lines.
+    pub fn text(&self) -> String {
+        let mut text = format!("callcue {}\n", self.version);
+        for check in &self.checks {
+            text.push_str(&format!(
+                "{}  {}: {}\n",
+                check.status.label(),
+                check.name,
+                check.detail
+            ));
+            if let Some(hint) = &check.hint {
+                text.push_str(&format!("      ({hint})\n"));
+            }
+        }
+        let count = |status| self.checks.iter().filter(|c| c.status == status).count();
+        text.push_str(&match self.status {
+            Status::Ok => "all checks passed\n".to_string(),
+            Status::Warn => format!(
+                "{} warning(s): callcue runs, with less\n",
+                count(Status::Warn)
+            ),
+            Status::Fail => format!("{} problem(s) found\n", count(Status::Fail)),
+        });
+        text
+    }
+
+    /// The report as one JSON object.
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"status\":\"fail\",\"checks\":[],\"error\":\"{e}\"}}"))
+    }
+}
+
+/// Runs every check with the config found from `explicit` and the demo call's audio.
+pub fn run_checks(explicit: Option<&Path>, demo_wav: &[u8]) -> Report {
+    let mut checks = vec![cpu_check()];
+    let (config_check, config) = config_check(explicit);
+    checks.push(config_check);
+    checks.push(analysis_check(&config, demo_wav));
+    checks.push(profile_check(&config));
+    checks.push(speech_to_text_check(&config, demo_wav));
+    checks.extend(device_checks(&config));
+    if let Some(check) = stream_port_check(&config) {
+        checks.push(check);
+    }
+    Report::new(checks)
+}
+
+fn cpu_check() -> Check {
+    let wanted = cpu::WHISPER_BUILD_FEATURES;
+    if wanted.is_empty() {
+        return Check::new("cpu", Status::Ok, std::env::consts::ARCH);
+    }
+    match cpu::whisper_unsupported_reason() {
+        None => Check::new(
+            "cpu",
+            Status::Ok,
+            format!(
+                "{} has {} (what speech-to-text is built for)",
+                std::env::consts::ARCH,
+                wanted.join(", ").to_uppercase()
+            ),
+        ),
+        Some(reason) => Check::new("cpu", Status::Warn, reason)
+            .hint("speech-to-text stays off on this PC; coaching goes on from the voice"),
+    }
+}
+
+/// The config check, and the config the other checks use (the defaults if it is broken).
+fn config_check(explicit: Option<&Path>) -> (Check, Config) {
+    match find_config_file(explicit) {
+        None => (
+            Check::new("config", Status::Ok, "none found, using built-in defaults"),
+            Config::default(),
+        ),
+        Some(path) => match Config::load_with_warnings(&path) {
+            Ok((config, warnings)) if warnings.is_empty() => (
+                Check::new("config", Status::Ok, path.display().to_string()),
+                config,
+            ),
+            Ok((config, warnings)) => (
+                Check::new("config", Status::Warn, warnings.join("; "))
+                    .hint("the rest of the file applies; remove or rename these keys"),
+                config,
+            ),
+            Err(e) => (
+                Check::new("config", Status::Fail, e.to_string()).hint(
+                    "callcue refuses to start with this file; the checks below use the defaults",
+                ),
+                Config::default(),
+            ),
+        },
+    }
+}
+
+fn analysis_check(config: &Config, demo_wav: &[u8]) -> Check {
+    let audio = decode_wav(demo_wav)
+        .map_err(|e| e.to_string())
+        .and_then(|wav| {
+            let rate = wav.sample_rate_hz;
+            call_from_recording(wav, Path::new("built-in demo call"), &config.audio)
+                .map(|audio| (rate, audio))
+                .map_err(|e| e.to_string())
+        });
+    match audio {
+        Ok((rate, audio)) => {
+            let summary = analyze_call(&audio, config, &mut |_: &callcue::Event<'_>| {});
+            Check::new(
+                "analysis",
+                Status::Ok,
+                format!(
+                    "demo call ({rate} Hz source, {ANALYSIS_RATE_HZ} Hz analysis) gave {} nudge(s)",
+                    summary.nudges_total
+                ),
+            )
+        }
+        Err(e) => Check::new("analysis", Status::Fail, format!("built-in demo call: {e}")),
+    }
+}
+
+/// A profile that cannot be read is a warning: live coaching then uses each call's start.
+fn profile_check(config: &Config) -> Check {
+    const NAME: &str = "agent voice profile";
+    if !config.agent_profile.enabled {
+        return Check::new(
+            NAME,
+            Status::Ok,
+            "switched off in config (agent_profile.enabled = false)",
+        );
+    }
+    let Some(path) = profile_path(&config.agent_profile.path) else {
+        return Check::new(NAME, Status::Warn, "no user data directory")
+            .hint("set agent_profile.path");
+    };
+    match AgentProfile::load(&path) {
+        Ok(profile) if profile.calls() > 0 => Check::new(
+            NAME,
+            Status::Ok,
+            format!("{} ({} call(s))", path.display(), profile.calls()),
+        ),
+        Ok(_) => Check::new(
+            NAME,
+            Status::Ok,
+            format!("{} (the first live call calibrates it)", path.display()),
+        ),
+        Err(e) => Check::new(NAME, Status::Warn, e.to_string())
+            .hint("live coaching judges the agent against each call's own start"),
+    }
+}
+
+/// The model: found, loads, and how fast it decodes a clip of the demo call on this PC.
+fn speech_to_text_check(config: &Config, demo_wav: &[u8]) -> Check {
+    const NAME: &str = "speech-to-text";
+    if !config.stt.enabled {
+        return Check::new(
+            NAME,
+            Status::Ok,
+            "switched off in config (stt.enabled = false)",
+        );
+    }
+    let loaded = find_model(&config.stt).and_then(|path| {
+        let summary = validate_ggml_file(&path)?;
+        let model = WhisperModel::load(&path)?;
+        Ok((path, summary, model))
+    });
+    let (path, summary, model) = match loaded {
+        Ok(loaded) => loaded,
+        Err(callcue::models::ModelError::UnsupportedCpu { reason }) => {
+            return Check::new(NAME, Status::Warn, format!("off: {reason}"))
+                .hint("callcue coaches from the voice alone on this PC");
+        }
+        Err(e) => {
+            return Check::new(NAME, Status::Fail, e.to_string())
+                .hint("callcue still coaches from the voice alone without a model");
+        }
+    };
+    let described = format!(
+        "{} ({}, {} tensors, {:.0} MB)",
+        path.display(),
+        model.size_name(),
+        summary.tensors,
+        summary.bytes as f64 / 1e6
+    );
+    match decode_speed(&model, config, demo_wav) {
+        Ok((clip_s, decode_s)) if decode_s <= clip_s => Check::new(
+            NAME,
+            Status::Ok,
+            format!(
+                "{described}; decodes a {clip_s:.1} s clip in {decode_s:.2} s on this PC ({:.1}x real time)",
+                clip_s / decode_s.max(1e-3)
+            ),
+        ),
+        Ok((clip_s, decode_s)) => Check::new(
+            NAME,
+            Status::Warn,
+            format!("{described}; a {clip_s:.1} s clip took {decode_s:.2} s: slower than speech"),
+        )
+        .hint("words will come late on this PC; a smaller model (tiny.en) or fewer other programs help"),
+        Err(e) => Check::new(NAME, Status::Fail, format!("{described}: a test decode failed: {e}")),
+    }
+}
+
+/// Seconds of audio decoded and seconds it took: the agent's first 4 s of the demo call,
+/// with the config's threads and no time budget.
+fn decode_speed(
+    model: &WhisperModel,
+    config: &Config,
+    demo_wav: &[u8],
+) -> Result<(f64, f64), String> {
+    const CLIP_S: u32 = 4;
+    let wav = decode_wav(demo_wav).map_err(|e| e.to_string())?;
+    let rate = wav.sample_rate_hz;
+    let agent = wav
+        .channels
+        .first()
+        .ok_or("the demo call has no channels")?;
+    let clip = &agent[..agent.len().min((CLIP_S * rate) as usize)];
+    let audio = resample(clip, rate, ANALYSIS_RATE_HZ).map_err(|e| e.to_string())?;
+    let mut state = model.new_state().map_err(|e| e.to_string())?;
+    let mut settings = DecodeSettings::from(&config.stt);
+    settings.time_budget = TimeBudget::Unlimited;
+    let started = Instant::now();
+    transcribe(
+        model,
+        &mut state,
+        &settings,
+        DecodeMode::SizedContext,
+        &audio,
+        None,
+    )
+    .map_err(|e| e.to_string())?;
+    let clip_s = audio.len() as f64 / f64::from(ANALYSIS_RATE_HZ);
+    Ok((clip_s, started.elapsed().as_secs_f64()))
+}
+
+/// The microphone is a failure when missing (there is nothing to coach); the caller's
+/// loopback a warning (`callcue run` coaches from the microphone and keeps looking).
+fn device_checks(config: &Config) -> Vec<Check> {
+    [
+        (Speaker::Agent, config.capture.agent_device.as_str()),
+        (Speaker::Caller, config.capture.caller_device.as_str()),
+    ]
+    .into_iter()
+    .map(|(side, spec)| {
+        let shown = if spec.is_empty() { "default" } else { spec };
+        let name = format!("{side} audio ({shown})");
+        match callcue::capture::find_device(side, spec) {
+            Ok(device) => {
+                let info = callcue::capture::DeviceInfo::of(&device);
+                Check::new(name, Status::Ok, format!("{} ({})", info.name, info.id))
+            }
+            Err(e) => {
+                let status = match side {
+                    Speaker::Agent => Status::Fail,
+                    Speaker::Caller => Status::Warn,
+                };
+                Check::new(name, status, e.to_string())
+                    .hint("`callcue run` still starts, coaches the other side and keeps looking")
+            }
+        }
+    })
+    .collect()
+}
+
+/// With a fixed port, whether it is free (a running callcue holds it too).
+fn stream_port_check(config: &Config) -> Option<Check> {
+    let stream = &config.stream;
+    if !stream.enabled || stream.port == 0 {
+        return None;
+    }
+    let name = format!("event stream (127.0.0.1:{})", stream.port);
+    Some(match TcpListener::bind(("127.0.0.1", stream.port)) {
+        Ok(_) => Check::new(name, Status::Ok, "port free"),
+        Err(e) => Check::new(name, Status::Warn, format!("cannot listen: {e}"))
+            .hint("fine if callcue is already running; else pick another stream.port"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(statuses: &[Status]) -> Report {
+        Report::new(
+            statuses
+                .iter()
+                .enumerate()
+                .map(|(i, &status)| Check::new(format!("check {i}"), status, "detail"))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_worst_check_decides_the_exit_code() {
+        assert_eq!(report(&[]).exit_code(), 0);
+        assert_eq!(report(&[Status::Ok, Status::Ok]).exit_code(), 0);
+        assert_eq!(report(&[Status::Ok, Status::Warn]).exit_code(), 1);
+        assert_eq!(
+            report(&[Status::Warn, Status::Fail, Status::Ok]).exit_code(),
+            2
+        );
+    }
+
+    #[test]
+    fn text_and_json_carry_every_check() {
+        let mut report = report(&[Status::Ok, Status::Warn]);
+        report.checks[1].hint = Some("do this".into());
+        let text = report.text();
+        assert!(text.contains("ok    check 0: detail\n"), "{text}");
+        assert!(
+            text.contains("WARN  check 1: detail\n      (do this)\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("1 warning(s): callcue runs, with less\n"),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&report.json()).unwrap();
+        assert_eq!(json["status"], "warn");
+        assert_eq!(json["checks"][1]["hint"], "do this");
+        assert_eq!(json["checks"][0].get("hint"), None);
+    }
+}
