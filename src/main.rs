@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use callcue::agent_profile::{profile_path, AgentProfile};
 use callcue::audio::decode_wav;
-use callcue::config::Config;
+use callcue::config::{load_layered, Config, ConfigFiles, FlagSetting, Layered};
 use callcue::eval::{EvalConfig, EvalError, Report};
 use callcue::models::fetch::{fetch_model, KNOWN_MODELS};
 use callcue::models::{default_install_dir, find_model, model_dirs, validate_ggml_file};
@@ -116,8 +116,12 @@ enum Command {
     /// TOML: every key with what it does and what it allows.
     Config {
         /// Print the built-in defaults instead: the shipped config/callcue.toml.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "origin")]
         reference: bool,
+        /// Print every key with its value and the layer it came from (default, machine
+        /// file, user file, --config, a flag), and which keys the machine file locks.
+        #[arg(long)]
+        origin: bool,
     },
     /// Speech-to-text models: download, import, list.
     Models {
@@ -372,7 +376,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             caller,
             output,
         } => {
-            let config = load_config(cli.config.as_deref())?;
+            let config =
+                load_config_with(cli.config.as_deref(), &no_stt_flag(output.events.no_stt))?;
             let source = match (call, agent, caller) {
                 (Some(path), _, _) => CallSource::Stereo(path),
                 (None, Some(agent), Some(caller)) => CallSource::Pair { agent, caller },
@@ -420,7 +425,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             (None, None) => Err(BadInput("give DIR, or --write-labels".into()).into()),
         },
         Command::Demo { output } => {
-            let config = load_config(cli.config.as_deref())?;
+            let config =
+                load_config_with(cli.config.as_deref(), &no_stt_flag(output.events.no_stt))?;
             let audio = demo_call(&config)?;
             if matches!(output.events.format, OutputFormat::Text) {
                 println!(
@@ -434,11 +440,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Doctor { format } => doctor(cli.config.as_deref(), format).map(drop),
         Command::Profile { command } => profile(cli.config.as_deref(), command),
         Command::Models { command } => models(command),
-        Command::Config { reference: true } => {
+        Command::Config {
+            reference: true, ..
+        } => {
             print!("{}", callcue::config::reference_toml());
             Ok(())
         }
-        Command::Config { reference: false } => {
+        Command::Config { origin: true, .. } => {
+            print!(
+                "{}",
+                load_layered_config(cli.config.as_deref(), &[])?.origin_listing()
+            );
+            Ok(())
+        }
+        Command::Config { .. } => {
             let config = load_config(cli.config.as_deref())?;
             print!("{config}");
             Ok(())
@@ -449,8 +464,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_overlay,
             events,
         } => {
-            let config = load_config(cli.config.as_deref())?;
-            let stt = stt_setup(&config, events.no_stt);
+            let mut flags = no_stt_flag(events.no_stt);
+            if no_overlay {
+                flags.push(flag("--no-overlay", "overlay.enabled", false.into()));
+            }
+            if let Some(device) = agent_device {
+                flags.push(flag(
+                    "--agent-device",
+                    "capture.agent_device",
+                    device.into(),
+                ));
+            }
+            if let Some(device) = caller_device {
+                flags.push(flag(
+                    "--caller-device",
+                    "capture.caller_device",
+                    device.into(),
+                ));
+            }
+            let config = load_config_with(cli.config.as_deref(), &flags)?;
+            let stt = stt_setup(&config);
             if let SttSetup::Unavailable(reason) = &stt {
                 eprintln!(
                     "callcue: speech-to-text is off, coaching from the voice alone: {reason}"
@@ -458,10 +491,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let options = app::live_run::RunOptions {
                 devices: callcue::live::DeviceChoice {
-                    agent: agent_device.unwrap_or_else(|| config.capture.agent_device.clone()),
-                    caller: caller_device.unwrap_or_else(|| config.capture.caller_device.clone()),
+                    agent: config.capture.agent_device.clone(),
+                    caller: config.capture.caller_device.clone(),
                 },
-                overlay: config.overlay.enabled && !no_overlay,
+                overlay: config.overlay.enabled,
                 format: events.format(),
                 verbose: events.verbose,
                 stt,
@@ -491,18 +524,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The config from the usual places (or the defaults); says each warning (a retired key)
-/// once on standard error.
+/// The config in effect: the built-in defaults, the machine file, the user file, then
+/// `explicit` (`--config`, else `$CALLCUE_CONFIG`), each laid over the one before.
 fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
-    let Some(path) = callcue::config::find_config_file(explicit) else {
-        return Ok(Config::default());
-    };
-    let (config, warnings) =
-        Config::load_with_warnings(&path).map_err(|e| BadInput(e.to_string()))?;
-    for warning in warnings {
+    load_config_with(explicit, &[])
+}
+
+/// [`load_config`] with the command line's settings on top; says each warning (a locked
+/// key set lower down, a retired key) once on standard error.
+fn load_config_with(explicit: Option<&Path>, flags: &[FlagSetting]) -> anyhow::Result<Config> {
+    Ok(load_layered_config(explicit, flags)?.config)
+}
+
+fn load_layered_config(explicit: Option<&Path>, flags: &[FlagSetting]) -> anyhow::Result<Layered> {
+    load_layers(&ConfigFiles::discover(explicit), flags)
+}
+
+fn load_layers(files: &ConfigFiles, flags: &[FlagSetting]) -> anyhow::Result<Layered> {
+    let layered = load_layered(files, flags).map_err(|e| BadInput(e.to_string()))?;
+    for warning in &layered.warnings {
         eprintln!("callcue: warning: {warning}");
     }
-    Ok(config)
+    Ok(layered)
+}
+
+fn flag(flag: &'static str, key: &'static str, value: toml::Value) -> FlagSetting {
+    FlagSetting { flag, key, value }
+}
+
+/// `--no-stt` as a setting (none without it).
+fn no_stt_flag(no_stt: bool) -> Vec<FlagSetting> {
+    if no_stt {
+        vec![flag("--no-stt", "stt.enabled", false.into())]
+    } else {
+        Vec::new()
+    }
 }
 
 fn demo_call(config: &Config) -> anyhow::Result<CallAudio> {
@@ -512,8 +568,8 @@ fn demo_call(config: &Config) -> anyhow::Result<CallAudio> {
 }
 
 /// Loads the speech-to-text model the config asks for, or says why there is none.
-fn stt_setup(config: &Config, no_stt: bool) -> SttSetup {
-    if no_stt || !config.stt.enabled {
+fn stt_setup(config: &Config) -> SttSetup {
+    if !config.stt.enabled {
         return SttSetup::Off;
     }
     match find_model(&config.stt).and_then(|path| WhisperModel::load(&path)) {
@@ -524,12 +580,12 @@ fn stt_setup(config: &Config, no_stt: bool) -> SttSetup {
 
 /// Speech-to-text for each config, a model loaded once however many configs use it.
 /// Says once per config when it is unavailable.
-fn shared_stt_setups(configs: &[(String, &Config)], no_stt: bool) -> Vec<SttSetup> {
+fn shared_stt_setups(configs: &[(String, &Config)]) -> Vec<SttSetup> {
     let mut loaded: Vec<(PathBuf, Arc<WhisperModel>)> = Vec::new();
     configs
         .iter()
         .map(|(name, config)| {
-            if no_stt || !config.stt.enabled {
+            if !config.stt.enabled {
                 return SttSetup::Off;
             }
             let setup = match find_model(&config.stt) {
@@ -556,11 +612,13 @@ fn shared_stt_setups(configs: &[(String, &Config)], no_stt: bool) -> Vec<SttSetu
         .collect()
 }
 
-/// A config as eval names it, and its file (`None`: the built-in defaults).
-fn eval_config_a(explicit: Option<&Path>) -> anyhow::Result<(String, Config)> {
-    let name = callcue::config::find_config_file(explicit)
+/// A config as eval names it (its top file, or "built-in defaults"), with `--no-stt` on
+/// top.
+fn eval_config(files: &ConfigFiles, no_stt: bool) -> anyhow::Result<(String, Config)> {
+    let name = files
+        .top()
         .map_or_else(|| "built-in defaults".into(), |p| p.display().to_string());
-    Ok((name, load_config(explicit)?))
+    Ok((name, load_layers(files, &no_stt_flag(no_stt))?.config))
 }
 
 /// Bad labels, missing or broken audio, a label file that exists or cannot be written:
@@ -577,10 +635,11 @@ fn eval(
     format: EvalFormat,
     no_stt: bool,
 ) -> anyhow::Result<()> {
-    let mut named = vec![eval_config_a(explicit)?];
+    // B is A's machine and user files with B on top, as a change rolled out would be.
+    let files = ConfigFiles::discover(explicit);
+    let mut named = vec![eval_config(&files, no_stt)?];
     if let Some(path) = against {
-        let config = Config::load(&path).map_err(|e| BadInput(e.to_string()))?;
-        named.push((path.display().to_string(), config));
+        named.push(eval_config(&files.with_explicit(&path), no_stt)?);
     }
     // Every label is checked before any call is replayed.
     let calls: Vec<callcue::eval::CallLabels> = callcue::eval::label_files(dir)
@@ -592,7 +651,7 @@ fn eval(
         })
         .map_err(eval_error)?;
     let refs: Vec<(String, &Config)> = named.iter().map(|(n, c)| (n.clone(), c)).collect();
-    let stt = shared_stt_setups(&refs, no_stt);
+    let stt = shared_stt_setups(&refs);
     let configs: Vec<EvalConfig> = named
         .into_iter()
         .zip(stt)
@@ -629,7 +688,7 @@ fn eval_write_labels(
     force: bool,
     no_stt: bool,
 ) -> anyhow::Result<()> {
-    let (name, config) = eval_config_a(explicit)?;
+    let (name, config) = eval_config(&ConfigFiles::discover(explicit), no_stt)?;
     let jobs: Vec<(PathBuf, PathBuf)> = if path.is_dir() {
         if out.is_some() {
             return Err(BadInput(format!(
@@ -665,7 +724,7 @@ fn eval_write_labels(
         }
         vec![(path.to_path_buf(), label)]
     };
-    let stt = shared_stt_setups(&[(name.clone(), &config)], no_stt)
+    let stt = shared_stt_setups(&[(name.clone(), &config)])
         .pop()
         .unwrap_or(SttSetup::Off);
     for (wav, label) in jobs {
@@ -702,7 +761,7 @@ fn replay(call: &mut dyn CallFrames, config: &Config, output: &OutputArgs) -> an
         }
         None => None,
     };
-    let stt = stt_setup(config, output.events.no_stt);
+    let stt = stt_setup(config);
     if let SttSetup::Unavailable(reason) = &stt {
         eprintln!("callcue: speech-to-text is off, coaching from the voice alone: {reason}");
     }

@@ -6,8 +6,9 @@
 //! line where there is something to do) or one JSON object (`--format json`) with every
 //! check. Exit code: 0 all ok, 1 warnings only, 2 any failure.
 //!
-//! Nothing here depends on the working directory: the config is found by
-//! [`callcue::config::find_config_file`] and models by [`callcue::models::model_dirs`].
+//! Nothing here depends on the working directory: the config's layers are found by
+//! [`callcue::config::ConfigFiles::discover`] and models by
+//! [`callcue::models::model_dirs`].
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -17,7 +18,7 @@ use serde::Serialize;
 
 use callcue::agent_profile::{profile_path, AgentProfile};
 use callcue::audio::{decode_wav, resample};
-use callcue::config::{find_config_file, Config};
+use callcue::config::{load_layered, Config, ConfigFiles};
 use callcue::event::Speaker;
 use callcue::models::{find_model, validate_ggml_file};
 use callcue::replay::{analyze_call, call_from_recording};
@@ -172,30 +173,43 @@ fn cpu_check() -> Check {
     }
 }
 
-/// The config check, and the config the other checks use (the defaults if it is broken).
+/// The config check (every layer, the machine file's locks, warnings), and the config
+/// the other checks use (the defaults if it is broken).
 fn config_check(explicit: Option<&Path>) -> (Check, Config) {
-    match find_config_file(explicit) {
-        None => (
-            Check::new("config", Status::Ok, "none found, using built-in defaults"),
+    let files = ConfigFiles::discover(explicit);
+    let layers: Vec<String> = files.layers().iter().map(ToString::to_string).collect();
+    let described = if layers.is_empty() {
+        "no config file, using built-in defaults".to_string()
+    } else {
+        layers.join(" < ")
+    };
+    match load_layered(&files, &[]) {
+        Ok(layered) => {
+            let locks = if layered.locks.is_empty() {
+                String::new()
+            } else {
+                format!("; locked: {}", layered.locks.join(", "))
+            };
+            let check = if layered.warnings.is_empty() {
+                Check::new("config", Status::Ok, format!("{described}{locks}"))
+            } else {
+                Check::new(
+                    "config",
+                    Status::Warn,
+                    format!("{described}{locks}; {}", layered.warnings.join("; ")),
+                )
+                .hint(
+                    "the rest applies; `callcue config --origin` shows where each value comes from",
+                )
+            };
+            (check, layered.config)
+        }
+        Err(e) => (
+            Check::new("config", Status::Fail, e.to_string()).hint(
+                "callcue refuses to start with this config; the checks below use the defaults",
+            ),
             Config::default(),
         ),
-        Some(path) => match Config::load_with_warnings(&path) {
-            Ok((config, warnings)) if warnings.is_empty() => (
-                Check::new("config", Status::Ok, path.display().to_string()),
-                config,
-            ),
-            Ok((config, warnings)) => (
-                Check::new("config", Status::Warn, warnings.join("; "))
-                    .hint("the rest of the file applies; remove or rename these keys"),
-                config,
-            ),
-            Err(e) => (
-                Check::new("config", Status::Fail, e.to_string()).hint(
-                    "callcue refuses to start with this file; the checks below use the defaults",
-                ),
-                Config::default(),
-            ),
-        },
     }
 }
 

@@ -509,3 +509,100 @@ fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
         "callcue run still running after two signals"
     );
 }
+
+/// IT locks keys in the machine file: neither the user file, `$CALLCUE_CONFIG` nor a flag
+/// can change them (each attempt is one warning naming the file or flag and the key),
+/// while what is not locked still applies, lists can be extended, and `config --origin`
+/// says where every value came from.
+#[test]
+fn a_key_the_machine_file_locks_cannot_be_changed_by_a_user_file_a_variable_or_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let machine = dir.path().join("machine.toml");
+    std::fs::write(
+        &machine,
+        "[lock]\nkeys = [\"nudges.pause.enabled\", \"stt.*\"]\n[stt]\nenabled = false\n",
+    )
+    .unwrap();
+    let user_dir = dir.path().join("config");
+    std::fs::create_dir_all(user_dir.join("callcue")).unwrap();
+    let user = user_dir.join("callcue/callcue.toml");
+    std::fs::write(
+        &user,
+        "[nudges.pause]\nenabled = false\n[stt]\nenabled = true\n",
+    )
+    .unwrap();
+    let explicit = dir.path().join("team.toml");
+    std::fs::write(
+        &explicit,
+        "[nudges.pause]\nenabled = false\n[words]\ncaller_loss_add = [\"lost my job\"]\n",
+    )
+    .unwrap();
+    let layered = |args: &[&str]| {
+        common::cli::callcue_command(args)
+            .env("CALLCUE_SYSTEM_CONFIG", &machine)
+            .env("XDG_CONFIG_HOME", &user_dir)
+            .env("CALLCUE_CONFIG", &explicit)
+            .output()
+            .unwrap()
+    };
+
+    let output = layered(&["demo", "--format", "jsonl"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let locked_by = format!("is locked by {}; ignored", machine.display());
+    for line in [
+        format!("{}: nudges.pause.enabled {locked_by}", user.display()),
+        format!("{}: stt.enabled {locked_by}", user.display()),
+        format!("{}: nudges.pause.enabled {locked_by}", explicit.display()),
+    ] {
+        assert!(stderr.contains(&line), "{line} in:\n{stderr}");
+    }
+    let events = parse_stream(&String::from_utf8(output.stdout).unwrap());
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Ev::Nudge { nudge, .. } if nudge == "pause")),
+        "pause stays on: the machine file locks it"
+    );
+    assert!(
+        !events.iter().any(|e| matches!(e, Ev::Transcript { .. })),
+        "speech-to-text stays off: the machine file locks it"
+    );
+
+    // A flag cannot change a locked key either.
+    let output = layered(&["demo", "--format", "jsonl", "--no-stt"]);
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains(&format!("--no-stt: stt.enabled {locked_by}")),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let output = layered(&["config", "--origin"]);
+    assert!(output.status.success());
+    let listing = String::from_utf8(output.stdout).unwrap();
+    for line in [
+        "nudges.pause.enabled = true  # default, locked".to_string(),
+        format!(
+            "stt.enabled = false  # machine file {}, locked",
+            machine.display()
+        ),
+        "turns.min_overlap_ms = 600  # default".to_string(),
+    ] {
+        assert!(listing.lines().any(|l| l == line), "{line} in:\n{listing}");
+    }
+    let loss = listing
+        .lines()
+        .find(|l| l.starts_with("words.caller_loss = "))
+        .expect("the loss phrases");
+    assert!(
+        loss.contains("\"passed away\"")
+            && loss.ends_with(&format!("\"lost my job\"]  # {}", explicit.display())),
+        "the defaults, extended by the team file: {loss}"
+    );
+}

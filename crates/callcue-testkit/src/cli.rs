@@ -33,6 +33,10 @@ pub fn callcue_command(args: &[&str]) -> Command {
     command
         .args(args)
         .env_remove("CALLCUE_CONFIG")
+        .env(
+            "CALLCUE_SYSTEM_CONFIG",
+            "/nonexistent-callcue-test/callcue.toml",
+        )
         .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test");
     command
 }

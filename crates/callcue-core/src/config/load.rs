@@ -1,8 +1,7 @@
 //! Reading a config: the file (at most [`MAX_CONFIG_BYTES`], UTF-8), its TOML laid over
 //! the built-in defaults, strict about unknown keys and types (errors name the key, and
 //! the line and column for broken TOML), then [`Config::validate`]. Keys that are no
-//! longer used are dropped with a warning (the `RETIRED` table). Also where the file is looked
-//! for ([`find_config_file`]).
+//! longer used are dropped with a warning (the `RETIRED` table).
 
 use std::path::{Path, PathBuf};
 
@@ -66,8 +65,7 @@ impl Config {
             path: origin.to_path_buf(),
             message,
         };
-        let mut overrides: toml::Table =
-            toml::from_str(text).map_err(|e| parse_error(one_line_toml_error(text, &e)))?;
+        let mut overrides = toml_table(text, origin)?;
         let warnings = drop_retired(&mut overrides)
             .into_iter()
             .map(|warning| format!("{}: {warning}", origin.display()))
@@ -95,46 +93,49 @@ impl Config {
     /// As [`Config::load`], with a one-line warning (naming the file) for each retired
     /// key the file sets.
     pub fn load_with_warnings(path: &Path) -> Result<(Self, Vec<String>), ConfigError> {
-        use std::io::Read;
-        let io_error = |source| ConfigError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(io_error)?;
-        let mut bytes = Vec::new();
-        file.take(MAX_CONFIG_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io_error)?;
-        if bytes.len() as u64 > MAX_CONFIG_BYTES {
-            return Err(ConfigError::Parse {
-                path: path.to_path_buf(),
-                message: format!(
-                    "larger than {} MB: not a callcue config file",
-                    MAX_CONFIG_BYTES / 1_000_000
-                ),
-            });
-        }
-        let text = String::from_utf8(bytes).map_err(|_| ConfigError::Parse {
-            path: path.to_path_buf(),
-            message: "not UTF-8 text".into(),
-        })?;
+        let text = read_config_text(path)?;
         Self::from_toml_str_with_warnings(&text, path)
-    }
-
-    /// Loads the first config found (see [`find_config_file`]), or the built-in defaults.
-    /// Returns where it came from, `None` for the defaults.
-    pub fn load_default_locations(
-        explicit: Option<&Path>,
-    ) -> Result<(Self, Option<PathBuf>), ConfigError> {
-        match find_config_file(explicit) {
-            Some(path) => Ok((Self::load(&path)?, Some(path))),
-            None => Ok((Self::default(), None)),
-        }
     }
 }
 
+/// Reads a config file's text: at most [`MAX_CONFIG_BYTES`] (a device such as
+/// `/dev/zero` is refused after reading one byte more than that), UTF-8.
+pub(super) fn read_config_text(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let io_error = |source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: format!(
+                "larger than {} MB: not a callcue config file",
+                MAX_CONFIG_BYTES / 1_000_000
+            ),
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: "not UTF-8 text".into(),
+    })
+}
+
+/// Parses config text as a TOML table; a syntax error names the line and column.
+pub(super) fn toml_table(text: &str, origin: &Path) -> Result<toml::Table, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: origin.to_path_buf(),
+        message: one_line_toml_error(text, &e),
+    })
+}
+
 /// Removes the retired keys `table` sets; a warning (without the file) for each.
-fn drop_retired(table: &mut toml::Table) -> Vec<String> {
+pub(super) fn drop_retired(table: &mut toml::Table) -> Vec<String> {
     let mut warnings = Vec::new();
     for retired in RETIRED {
         let (parents, name) = retired.key.rsplit_once('.').unwrap_or(("", retired.key));
@@ -180,18 +181,4 @@ fn one_line_toml_error(text: &str, error: &toml::de::Error) -> String {
         }
         None => message,
     }
-}
-
-/// The config file to use: `explicit` if given, else `$CALLCUE_CONFIG`, else the user's
-/// config directory, else `/etc/callcue/callcue.toml`; `None` if none exists.
-pub fn find_config_file(explicit: Option<&Path>) -> Option<PathBuf> {
-    if let Some(path) = explicit {
-        return Some(path.to_path_buf());
-    }
-    if let Some(path) = std::env::var_os("CALLCUE_CONFIG").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    let user = dirs::config_dir().map(|dir| dir.join("callcue").join("callcue.toml"));
-    let system = cfg!(unix).then(|| PathBuf::from("/etc/callcue/callcue.toml"));
-    [user, system].into_iter().flatten().find(|p| p.is_file())
 }

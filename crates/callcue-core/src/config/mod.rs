@@ -36,11 +36,11 @@
 //! [`ConfigError`] that names the key, the value and what is allowed. A retired key is
 //! dropped with a warning ([`Config::load_with_warnings`]).
 //!
-//! Where a file is looked for, first match wins (see [`find_config_file`]):
-//! `--config PATH`, `$CALLCUE_CONFIG`, the user's config directory
-//! (`~/.config/callcue/callcue.toml` on Linux, `%APPDATA%\callcue\callcue.toml` on
-//! Windows, `~/Library/Application Support/callcue/callcue.toml` on macOS), then the
-//! system-wide `/etc/callcue/callcue.toml` (Unix). With none, the built-in defaults apply.
+//! The config in effect comes in layers ([`load_layered`], `layers.rs`): the built-in
+//! defaults, the machine file (`/etc/callcue/callcue.toml`; it can lock keys), the user
+//! file (`~/.config/callcue/callcue.toml` on Linux, `%APPDATA%\callcue\callcue.toml` on
+//! Windows, `~/Library/Application Support/callcue/callcue.toml` on macOS), `--config` or
+//! `$CALLCUE_CONFIG`, then command-line flags; each sets only the keys it names.
 
 use std::fmt;
 
@@ -50,6 +50,7 @@ use declare::Section;
 
 mod analysis;
 mod declare;
+mod layers;
 mod live;
 mod load;
 mod nudges;
@@ -63,11 +64,15 @@ pub use analysis::{
     AgentEnergyConfig, AgentPaceConfig, AudioConfig, CallerFrustrationConfig, ProsodyConfig,
     TurnsConfig, VadConfig,
 };
+pub use layers::{
+    load_layered, machine_config_path, pattern_matches, user_config_path, ConfigFiles, FlagSetting,
+    Layered, Origin, SYSTEM_CONFIG_VAR,
+};
 pub use live::{
     AgentProfileConfig, BleedConfig, CallsConfig, CaptureConfig, OverlayConfig, PrivacyConfig,
     StreamConfig,
 };
-pub use load::{find_config_file, ConfigError, MAX_CONFIG_BYTES};
+pub use load::{ConfigError, MAX_CONFIG_BYTES};
 pub use nudges::{NudgeRule, NudgesConfig};
 pub use render::reference_toml;
 pub use speech::{SttConfig, WordsConfig};

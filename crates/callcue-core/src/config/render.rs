@@ -35,10 +35,13 @@ const SHARED_HEADER: &str = "\
 # scale, _hz hertz, _semitones, _percent, _per_s per second. A value outside what its key
 # allows (the `allowed:` line above it) is rejected, naming the key and what it allows.
 #
-# Where callcue looks for a config file, first match wins: --config FILE, $CALLCUE_CONFIG,
-# ~/.config/callcue/callcue.toml (Linux), %APPDATA%\\callcue\\callcue.toml (Windows),
-# ~/Library/Application Support/callcue/callcue.toml (macOS), /etc/callcue/callcue.toml.
-# `callcue doctor` checks the file.
+# Layers, each laid over the one before, each setting only the keys it names: these
+# defaults; the machine file /etc/callcue/callcue.toml (%ProgramData%\\callcue\\ on
+# Windows, /Library/Application Support/callcue/ on macOS), which can lock keys with
+# [lock] keys = [\"nudges.pause.enabled\", \"overlay.*\"]; the user's
+# ~/.config/callcue/callcue.toml (%APPDATA%\\callcue\\ on Windows); --config FILE or
+# $CALLCUE_CONFIG; then flags. A list can be extended: caller_loss_add = [\"...\"].
+# `callcue config --origin` shows where each value came from; `callcue doctor` checks.
 ";
 
 /// The shipped config file: every key with its doc, what it allows and its built-in
