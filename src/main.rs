@@ -483,6 +483,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ));
             }
             let config = load_config_with(cli.config.as_deref(), &flags)?;
+            let reload = callcue::live::reload::ReloadSource {
+                explicit: cli.config.clone(),
+                flags,
+            };
             let stt = stt_setup(&config);
             if let SttSetup::Unavailable(reason) = &stt {
                 eprintln!(
@@ -498,6 +502,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 format: events.format(),
                 verbose: events.verbose,
                 stt,
+                reload,
             };
             app::live_run::run(config, options)
         }

@@ -11,6 +11,7 @@ use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use callcue::config::Config;
 use callcue::event::{Change, DroppedBecause, Event, NoticeCode, ScreenReport};
+use callcue::live::reload::{self, ReloadSource};
 use callcue::live::{DeviceChoice, LiveControl, LiveSession, LiveSink};
 use callcue::output::{live_json_line, text_line, Format};
 use callcue::session::SttSetup;
@@ -34,6 +35,8 @@ pub struct RunOptions {
     pub format: Format,
     pub verbose: bool,
     pub stt: SttSetup,
+    /// What to read again when a config file is saved.
+    pub reload: ReloadSource,
 }
 
 /// Runs until Ctrl-C, SIGTERM or the overlay window is closed.
@@ -110,10 +113,31 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         stream: stream_server.as_ref().map(StreamServer::publisher),
         overlay: options.overlay.then(|| overlay_tx.clone()),
         nudge_display: Duration::from_millis(config.nudges.display_ms.into()),
+        config_error_shown: false,
         transcripts: transcripts_tx,
     };
     let session = LiveSession::start(config.clone(), options.devices, options.stt, Box::new(sink))?;
     let control = session.control();
+    let config_watcher = match reload::watch(options.reload, config.clone(), control.clone()) {
+        Ok((watcher, folders)) => {
+            let folders: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
+            if folders.is_empty() {
+                log("no config folder to watch: config changes apply at the next start");
+            } else {
+                log(&format!(
+                    "watching the config in {}: saved changes apply from the next call",
+                    folders.join(", ")
+                ));
+            }
+            Some(watcher)
+        }
+        Err(e) => {
+            log(&format!(
+                "cannot watch the config ({e}): changes apply at the next start"
+            ));
+            None
+        }
+    };
     let hooks = std::thread::Builder::new()
         .name("callcue-hooks".into())
         .spawn({
@@ -175,6 +199,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
     }
 
     log("stopping");
+    drop(config_watcher);
     session.stop();
     drop(control);
     // The control server holds the hooks' sender: the hooks thread ends with it.
@@ -249,6 +274,8 @@ struct Outputs {
     overlay: Option<Sender<OverlayMessage>>,
     /// How long the engine keeps a nudge on screen (`nudges.display_ms`).
     nudge_display: Duration,
+    /// The overlay shows the config-error badge.
+    config_error_shown: bool,
     /// To the transcript writer, when `privacy.save_transcripts` is on.
     transcripts: Option<Sender<TranscriptMessage>>,
 }
@@ -415,6 +442,24 @@ impl LiveSink for Outputs {
                 code: NoticeCode::DeviceBack,
                 ..
             } => {
+                self.to_overlay(OverlayMessage::ClearStatus);
+            }
+            // A small badge until a good config is saved.
+            Event::Notice {
+                code: NoticeCode::ConfigError,
+                ..
+            } => {
+                self.config_error_shown = true;
+                self.to_overlay(OverlayMessage::Status {
+                    text: "Config not applied: see the log".into(),
+                    warning: true,
+                });
+            }
+            Event::Notice {
+                code: NoticeCode::ConfigChanged,
+                ..
+            } if self.config_error_shown => {
+                self.config_error_shown = false;
                 self.to_overlay(OverlayMessage::ClearStatus);
             }
             _ => {}

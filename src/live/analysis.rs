@@ -85,6 +85,8 @@ struct ActiveCall {
 
 struct Analysis {
     config: Config,
+    /// Settings saved during a call: they apply when the next call starts.
+    next_config: Option<Config>,
     frame_len: usize,
     framers: [SideFramer; 2],
     clock: CaptureClock,
@@ -166,6 +168,7 @@ impl Analysis {
             silence: vec![0.0; frame_len],
             last_indicators: Instant::now(),
             config,
+            next_config: None,
         }
     }
 
@@ -191,6 +194,13 @@ impl Analysis {
                 if let Some(call) = self.call.as_mut() {
                     call.session.analyzer_mut().snooze_nudges();
                 }
+            }
+            LiveControl::ConfigChanged { config, keys } => self.config_changed(*config, &keys),
+            LiveControl::ConfigError(message) => {
+                self.sink.log(&format!(
+                    "config not applied, keeping the last good settings: {message}"
+                ));
+                self.notice(NoticeCode::ConfigError, &message);
             }
             LiveControl::Screen(report) => {
                 // A report about the call that just ended still belongs to the stream.
@@ -394,7 +404,44 @@ impl Analysis {
         }
     }
 
+    /// New settings from a saved config file: now if no call is on, else at the next one.
+    /// Settings the run sets up once at start wait for a restart (said in the log).
+    fn config_changed(&mut self, config: Config, keys: &[String]) {
+        let (next, waiting) = super::reload::applicable(&self.config, config, keys);
+        let applying: Vec<&str> = keys
+            .iter()
+            .filter(|k| !waiting.contains(k))
+            .map(String::as_str)
+            .collect();
+        if !waiting.is_empty() {
+            self.sink.log(&format!(
+                "config: {} change(s) only at the next start of callcue: {}",
+                waiting.len(),
+                waiting.join(", ")
+            ));
+        }
+        if applying.is_empty() {
+            return;
+        }
+        let when = if self.call.is_some() {
+            "from the next call"
+        } else {
+            "now"
+        };
+        let message = format!("config changed, applies {when}: {}", applying.join(", "));
+        self.sink.log(&message);
+        self.notice(NoticeCode::ConfigChanged, &message);
+        if self.call.is_some() {
+            self.next_config = Some(next);
+        } else {
+            self.config = next;
+        }
+    }
+
     fn start_call(&mut self, by: CallMarkedBy, id: Option<String>, with_preroll: bool) {
+        if let Some(config) = self.next_config.take() {
+            self.config = config;
+        }
         self.calls_started += 1;
         let id = id.unwrap_or_else(|| format!("{}-{}", unix_now_ms() / 1000, self.calls_started));
         let agent_profile = self.profile.as_ref().and_then(ProfileStore::baseline);

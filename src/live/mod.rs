@@ -19,6 +19,7 @@ pub mod analysis;
 pub mod bleed;
 pub mod calls;
 pub mod framer;
+pub mod reload;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -45,6 +46,15 @@ pub enum LiveControl {
     SnoozeForCall,
     /// What the overlay did with a nudge: put on the event stream.
     Screen(ScreenReport),
+    /// A config file was saved with valid settings (`keys` changed): they apply from the
+    /// next call ([`reload`]).
+    ConfigChanged {
+        config: Box<Config>,
+        keys: Vec<String>,
+    },
+    /// A config file was saved but cannot be used: the one-line error. The last good
+    /// settings stay.
+    ConfigError(String),
     /// News about a capture device.
     Device(DeviceNews),
     /// Finish the call in progress, write its summary and stop.

@@ -648,3 +648,98 @@ fn live_calls_save_their_transcripts_privately_when_the_config_says_so() {
         assert_eq!(mode(&saved), 0o700);
     }
 }
+
+/// A supervisor's edit reaches a running callcue without a restart: a broken value is
+/// refused once (a `config_error` notice naming file and key, the last good settings
+/// kept), the fixed file applies, and the call played afterwards is coached by it (here:
+/// `pause` switched off, so the cut-in is held back as `disabled`).
+#[test]
+fn a_saved_config_applies_to_the_next_call_and_a_broken_one_is_refused() {
+    let pulse = PulseServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (agent_wav, caller_wav, _) = render_sides(dir.path());
+    let config = test_config(dir.path(), "");
+    let run = LiveRun::start(run_command(&pulse, &config, &["--no-stt"]));
+    run.wait_for_log(
+        &[
+            "capturing the agent side",
+            "capturing the caller side",
+            "watching the config in",
+        ],
+        Duration::from_secs(15),
+    );
+    let notice = |wanted: NoticeCode, needle: &'static str| {
+        move |event: &LiveEv| {
+            matches!(&event.ev, Ev::Notice { code, message, .. }
+                if *code == wanted && message.contains(needle))
+        }
+    };
+
+    let saved = std::time::Instant::now();
+    std::fs::write(
+        &config,
+        "[stream]\nport = 0\n[turns]\nmin_overlap_ms = 20\n",
+    )
+    .unwrap();
+    let refused = run.wait_for_event(
+        "a config_error notice",
+        notice(NoticeCode::ConfigError, "turns.min_overlap_ms = 20"),
+        Duration::from_secs(10),
+    );
+    eprintln!(
+        "config error reported {} ms after the save",
+        saved.elapsed().as_millis()
+    );
+    let Ev::Notice { message, .. } = &refused.ev else {
+        unreachable!()
+    };
+    assert!(
+        message.contains(&config.display().to_string())
+            && message.contains("allowed 100 to 5000 ms"),
+        "file, key, value and range: {message}"
+    );
+
+    let saved = std::time::Instant::now();
+    std::fs::write(
+        &config,
+        "[stream]\nport = 0\n[nudges.pause]\nenabled = false\n",
+    )
+    .unwrap();
+    run.wait_for_event(
+        "a config_changed notice",
+        notice(NoticeCode::ConfigChanged, "nudges.pause.enabled"),
+        Duration::from_secs(10),
+    );
+    eprintln!(
+        "config change applied {} ms after the save",
+        saved.elapsed().as_millis()
+    );
+    assert!(run
+        .log()
+        .contains("config not applied, keeping the last good settings"));
+
+    let mut agent = pulse.play("agent", &agent_wav);
+    let mut caller = pulse.play("caller", &caller_wav);
+    assert!(agent.wait().unwrap().success() && caller.wait().unwrap().success());
+    run.wait_for_event(
+        "the cut-in held back: pause is switched off",
+        |e| matches!(&e.ev, Ev::NudgeSuppressed { nudge, .. } if nudge == "pause"),
+        Duration::from_secs(10),
+    );
+    let events = run.stop();
+    assert!(pause_nudges(&events).is_empty(), "{events:#?}");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(
+                &e.ev,
+                Ev::Notice {
+                    code: NoticeCode::ConfigError,
+                    ..
+                }
+            ))
+            .count(),
+        1,
+        "the broken file is said once"
+    );
+}

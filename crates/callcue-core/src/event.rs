@@ -529,6 +529,12 @@ pub enum NoticeCode {
     /// The machine is too busy for speech-to-text to keep up: it steps down on purpose
     /// (no partials first). Said once per call, with the decode rate measured.
     SttDegraded,
+    /// Live: a config file changed and the new settings apply from the next call (the
+    /// message names the keys).
+    ConfigChanged,
+    /// Live: a config file changed but cannot be used (the message names the file, the
+    /// key, the value and what is allowed); the last good settings stay.
+    ConfigError,
 }
 
 impl Event<'_> {

@@ -138,6 +138,8 @@ pub enum NoticeCode {
     DeviceLost,
     DeviceBack,
     SttDegraded,
+    ConfigChanged,
+    ConfigError,
 }
 
 /// Why a nudge never reached the screen.

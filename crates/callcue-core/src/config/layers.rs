@@ -333,6 +333,24 @@ impl Layered {
     }
 }
 
+impl Config {
+    /// The keys whose values differ between `self` and `other` (`turns.min_overlap_ms`),
+    /// sorted by name.
+    pub fn changed_keys(&self, other: &Config) -> Vec<String> {
+        let (Ok(mine), Ok(theirs)) = (defaults_like(self), defaults_like(other)) else {
+            return Vec::new();
+        };
+        let theirs: BTreeMap<String, toml::Value> = leaves(&theirs).into_iter().collect();
+        let mut changed: Vec<String> = leaves(&mine)
+            .into_iter()
+            .filter(|(key, value)| theirs.get(key) != Some(value))
+            .map(|(key, _)| key)
+            .collect();
+        changed.sort();
+        changed
+    }
+}
+
 /// Whether lock `pattern` covers `key`: `*` stands for one part of the name; a trailing
 /// `*` for one or more.
 pub fn pattern_matches(pattern: &str, key: &str) -> bool {
@@ -701,6 +719,23 @@ mod tests {
                 "{}: lock.keys: \"overlay.nope\" matches no key",
                 machine.display()
             )]
+        );
+    }
+
+    #[test]
+    fn changed_keys_are_listed() {
+        let mut other = Config::default();
+        assert!(Config::default().changed_keys(&other).is_empty());
+        other.nudges.pause.enabled = false;
+        other.turns.dead_air_ms = 9000;
+        other.words.caller_loss.push("lost my job".into());
+        assert_eq!(
+            Config::default().changed_keys(&other),
+            [
+                "nudges.pause.enabled",
+                "turns.dead_air_ms",
+                "words.caller_loss"
+            ]
         );
     }
 
