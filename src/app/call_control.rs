@@ -215,7 +215,7 @@ impl Drop for ControlServer {
         // and dropping its listener removes the socket file.
         if let Some(thread) = self.thread.take() {
             if thread.join().is_err() {
-                eprintln!("callcue: the control socket thread panicked");
+                super::run_log::line("the control socket thread panicked");
             }
         }
     }
@@ -409,7 +409,9 @@ fn serve(listener: LocalSocketListener, commands: Sender<CallCommand>, stopping:
             Err(e) => {
                 // Out of file descriptors and the like: say it once, do not spin.
                 if !accept_error_said {
-                    eprintln!("callcue: control socket: cannot accept a connection: {e}");
+                    super::run_log::line(&format!(
+                        "control socket: cannot accept a connection: {e}"
+                    ));
                     accept_error_said = true;
                 }
                 std::thread::sleep(Duration::from_millis(100));

@@ -150,6 +150,7 @@ pub fn run_checks(explicit: Option<&Path>, demo_wav: &[u8]) -> Report {
     if let Some(check) = stream_port_check(&config) {
         checks.push(check);
     }
+    checks.push(log_check());
     Report::new(checks)
 }
 
@@ -380,6 +381,28 @@ fn device_checks(config: &Config) -> Vec<Check> {
         }
     })
     .collect()
+}
+
+/// Where `callcue run` logs, and that it can.
+fn log_check() -> Check {
+    const NAME: &str = "log folder";
+    match super::run_log::log_dir() {
+        None => Check::new(NAME, Status::Warn, "no log folder on this system")
+            .hint("`callcue run` logs to standard error only; set CALLCUE_LOG_DIR"),
+        Some(dir) => match super::run_log::prepare_dir(&dir) {
+            Ok(dir) => Check::new(
+                NAME,
+                Status::Ok,
+                format!(
+                    "{} (a file a day, {} days kept)",
+                    dir.display(),
+                    super::run_log::KEEP_DAYS
+                ),
+            ),
+            Err(why) => Check::new(NAME, Status::Warn, why)
+                .hint("`callcue run` logs to standard error only; set CALLCUE_LOG_DIR"),
+        },
+    }
 }
 
 /// With a fixed port, whether it is free (a running callcue holds it too).

@@ -41,6 +41,8 @@ pub struct RunOptions {
 
 /// Runs until Ctrl-C, SIGTERM or the overlay window is closed.
 pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
+    // Closed (drained and flushed) last, when the run returns.
+    let _log = super::run_log::start(super::run_log::log_dir())?;
     let (stop_tx, stop_rx) = bounded::<()>(4);
     {
         let stop_tx = stop_tx.clone();
@@ -233,7 +235,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
 }
 
 fn log(message: &str) {
-    eprintln!("callcue: {message}");
+    super::run_log::line(message);
 }
 
 /// Softphone hooks into the analysis.

@@ -8,4 +8,5 @@ pub mod devices;
 pub mod doctor;
 pub mod live_run;
 pub mod overlay;
+pub mod run_log;
 pub mod stream_server;

@@ -188,11 +188,11 @@ impl StreamServer {
         let address = token::address_path(config)?;
         match token::publish_address(&address, &server.url()) {
             Ok(()) => server.address_file = Some(address),
-            Err(e) => eprintln!(
-                "callcue: event stream: cannot write {}: {e}; `callcue stream-info` will not \
+            Err(e) => super::run_log::line(&format!(
+                "event stream: cannot write {}: {e}; `callcue stream-info` will not \
                  show the URL (it is in this log)",
                 address.display()
-            ),
+            )),
         }
         Ok(server)
     }
@@ -272,7 +272,7 @@ impl StreamServer {
         let _ = self.stop.send(true);
         if let Some(thread) = self.thread.take() {
             if thread.join().is_err() {
-                eprintln!("callcue: the event stream thread panicked");
+                super::run_log::line("the event stream thread panicked");
             }
         }
     }
@@ -294,7 +294,7 @@ async fn serve(listener: std::net::TcpListener, shared: Arc<Shared>, stop: watch
     let listener = match TcpListener::from_std(listener) {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("callcue: event stream stopped: {e}");
+            super::run_log::line(&format!("event stream stopped: {e}"));
             return;
         }
     };
@@ -316,7 +316,7 @@ async fn serve(listener: std::net::TcpListener, shared: Arc<Shared>, stop: watch
                 Err(e) => {
                     // Out of file descriptors and the like: say it once, let it pass.
                     if !accept_error_said {
-                        eprintln!("callcue: event stream: cannot accept a connection: {e}");
+                        super::run_log::line(&format!("event stream: cannot accept a connection: {e}"));
                         accept_error_said = true;
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -391,7 +391,9 @@ impl Drop for Slot {
 fn log_refusal(counters: &Counters, peer: SocketAddr, reason: &str) {
     let n = counters.refused.fetch_add(1, Ordering::Relaxed) + 1;
     if n.is_power_of_two() {
-        eprintln!("callcue: event stream refused {peer}: {reason} ({n} refused so far)");
+        super::run_log::line(&format!(
+            "event stream refused {peer}: {reason} ({n} refused so far)"
+        ));
     }
 }
 
@@ -480,10 +482,10 @@ async fn serve_client(
                 }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     if lost_events == 0 {
-                        eprintln!(
-                            "callcue: event stream client {peer} reads too slowly: it loses \
+                        super::run_log::line(&format!(
+                            "event stream client {peer} reads too slowly: it loses \
                              the events it falls behind on"
-                        );
+                        ));
                     }
                     lost_events += missed;
                     shared.counters.events_lost.fetch_add(missed, Ordering::Relaxed);

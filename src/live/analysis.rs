@@ -118,6 +118,15 @@ struct Analysis {
     last_indicators: Instant,
 }
 
+/// How the log names what marked a call.
+fn by_name(by: CallMarkedBy) -> &'static str {
+    match by {
+        CallMarkedBy::Hook => "softphone hook",
+        CallMarkedBy::Audio => "found in the audio",
+        CallMarkedBy::Shutdown => "callcue stopped",
+    }
+}
+
 /// Opens the agent's voice profile if the config keeps one; says once in the log if it
 /// cannot be read (coaching then uses each call's own baseline).
 fn open_profile(config: &Config) -> Option<ProfileStore> {
@@ -197,7 +206,7 @@ impl Analysis {
             }
             LiveControl::ConfigChanged { config, keys } => self.config_changed(*config, &keys),
             LiveControl::ConfigError(message) => {
-                self.sink.log(&format!(
+                self.log(&format!(
                     "config not applied, keeping the last good settings: {message}"
                 ));
                 self.notice(NoticeCode::ConfigError, &message);
@@ -213,12 +222,10 @@ impl Analysis {
             LiveControl::Device(DeviceNews::Attached(side, capture)) => {
                 let name = format!("{} ({})", capture.device_name, capture.device_id);
                 if let Err(e) = self.framers[side.index()].attach(capture) {
-                    self.sink
-                        .log(&format!("{side} device {name}: cannot use it: {e}"));
+                    self.log(&format!("{side} device {name}: cannot use it: {e}"));
                     return;
                 }
-                self.sink
-                    .log(&format!("capturing the {side} side from {name}"));
+                self.log(&format!("capturing the {side} side from {name}"));
                 if std::mem::replace(&mut self.lost[side.index()], false) {
                     let message = format!("{side} audio is back: {name}");
                     self.notice(NoticeCode::DeviceBack, &message);
@@ -243,10 +250,21 @@ impl Analysis {
                     Speaker::Caller => "the agent's side",
                 };
                 let message = format!("{reason}; coaching from {other} until it is back");
-                self.sink.log(&message);
+                self.log(&message);
                 self.notice(NoticeCode::DeviceLost, &message);
             }
             LiveControl::Stop => {}
+        }
+    }
+
+    /// A line for the log, naming the call when one is on.
+    fn log(&mut self, message: &str) {
+        match &self.call {
+            Some(call) => {
+                let line = format!("call {}: {message}", call.id);
+                self.sink.log(&line);
+            }
+            None => self.sink.log(message),
         }
     }
 
@@ -414,7 +432,7 @@ impl Analysis {
             .map(String::as_str)
             .collect();
         if !waiting.is_empty() {
-            self.sink.log(&format!(
+            self.log(&format!(
                 "config: {} change(s) only at the next start of callcue: {}",
                 waiting.len(),
                 waiting.join(", ")
@@ -429,7 +447,7 @@ impl Analysis {
             "now"
         };
         let message = format!("config changed, applies {when}: {}", applying.join(", "));
-        self.sink.log(&message);
+        self.log(&message);
         self.notice(NoticeCode::ConfigChanged, &message);
         if self.call.is_some() {
             self.next_config = Some(next);
@@ -467,6 +485,8 @@ impl Analysis {
             },
             unix_now_ms(),
         );
+        let started = format!("call {} started ({})", call.id, by_name(by));
+        self.sink.log(&started);
         if let Some(reason) = stt_problem {
             if !self.stt_notice_given {
                 self.stt_notice_given = true;
@@ -503,7 +523,16 @@ impl Analysis {
         } else {
             Duration::ZERO
         };
-        let (_, agent_voice) = call.session.finish(wait_for_text, &mut stamp);
+        let (summary, agent_voice) = call.session.finish(wait_for_text, &mut stamp);
+        let ended = format!(
+            "call {} ended ({}): {:.0} s, {} nudge(s) shown, {} held back",
+            call.id,
+            by_name(by),
+            end_ms as f64 / 1000.0,
+            summary.nudges_total,
+            summary.nudges_suppressed,
+        );
+        self.sink.log(&ended);
         if let Some(learned) = self.profile.as_mut().and_then(|p| p.learn(agent_voice)) {
             self.write_profile(learned);
         }
@@ -554,7 +583,7 @@ impl Analysis {
 
     fn shut_down(mut self) {
         if self.call.is_some() {
-            self.sink.log("finishing the call in progress");
+            self.log("finishing the call in progress");
             self.end_call(CallMarkedBy::Shutdown);
         }
         if let Some(writer) = self.profile_writer.take() {

@@ -448,6 +448,7 @@ fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
             .env_remove("CALLCUE_CONFIG")
             .env("XDG_CONFIG_HOME", "/nonexistent-callcue-test")
             .env("CALLCUE_CONTROL_SOCKET", socket)
+            .env("CALLCUE_LOG_DIR", socket.with_file_name("logs"))
             // No audio server: coaching waits for devices, which is all this needs.
             .env("PULSE_SERVER", "unix:/nonexistent-callcue-test")
             .stdout(std::process::Stdio::null())
@@ -494,6 +495,31 @@ fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
     assert!(log.contains("callcue: stopping"), "{log}");
     // No call was found in the (absent) audio: nothing to finish.
     assert!(!log.contains("finishing the call"), "{log}");
+    // The same lines, timestamped, in today's log file, readable by this user only.
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("logs"))
+        .expect("a log folder")
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("callcue-20") && name.ends_with(".log"), "{name}");
+    let file_log = std::fs::read_to_string(&files[0]).unwrap();
+    let stopping = file_log
+        .lines()
+        .find(|line| line.ends_with("callcue: stopping"))
+        .unwrap_or_else(|| panic!("no stopping line in the file:\n{file_log}"));
+    assert!(
+        stopping.len() == "2026-12-01T03:52:10.123Z callcue: stopping".len()
+            && stopping.as_bytes()[10] == b'T'
+            && stopping.as_bytes()[23] == b'Z',
+        "a UTC timestamp to the millisecond: {stopping}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
 
     // Two signals in a row: out at once, whatever is still finishing.
     let socket = dir.path().join("control-2.sock");

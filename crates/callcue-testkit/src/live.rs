@@ -191,6 +191,7 @@ pub fn run_command(
 ) -> Command {
     let mut command = pulse.command(super::cli::callcue_bin());
     command
+        .env("CALLCUE_LOG_DIR", pulse.runtime_dir().join("logs"))
         .arg("--config")
         .arg(config)
         .args([

@@ -151,11 +151,11 @@ pub fn run(
         bail!("overlay: the window must be run on the main thread");
     }
     if !config.overlay.snooze_hotkey.is_empty() {
-        eprintln!(
-            "callcue: warning: overlay.snooze_hotkey = {:?} is not supported yet (no global \
+        crate::app::run_log::line(&format!(
+            "warning: overlay.snooze_hotkey = {:?} is not supported yet (no global \
              hotkeys in this build); a click on the overlay snoozes",
             config.overlay.snooze_hotkey
-        );
+        ));
     }
     let state_file = placement::state_file();
     let remembered = placement::load_or_warn(state_file.as_deref());
@@ -336,9 +336,9 @@ type X11 = std::convert::Infallible;
 ))]
 fn x11_setup(cc: &eframe::CreationContext<'_>) -> Option<X11> {
     let warn = |why: String| {
-        eprintln!(
-            "callcue: warning: overlay: {why}; the window manager may give it keyboard focus"
-        );
+        crate::app::run_log::line(&format!(
+            "warning: overlay: {why}; the window manager may give it keyboard focus"
+        ));
     };
     let window = cc.winit_window()?;
     match x11::X11::connect() {
@@ -536,10 +536,10 @@ impl OverlayApp {
         let Some(path) = &self.state_file else { return };
         match placement::save(path, &self.placement) {
             Ok(()) => self.saved = self.placement,
-            Err(e) => eprintln!(
-                "callcue: warning: overlay position not saved: {}: {e}",
+            Err(e) => crate::app::run_log::line(&format!(
+                "warning: overlay position not saved: {}: {e}",
                 path.display()
-            ),
+            )),
         }
     }
 }

@@ -118,7 +118,7 @@ pub fn load_or_warn(path: Option<&Path>) -> Option<Placement> {
     match load(path?) {
         Ok(placement) => placement,
         Err(why) => {
-            eprintln!("callcue: warning: overlay position not restored: {why}");
+            crate::app::run_log::line(&format!("warning: overlay position not restored: {why}"));
             None
         }
     }
