@@ -12,6 +12,7 @@
 pub mod agent_profile;
 pub mod capture;
 pub mod eval;
+pub mod fleet;
 pub mod live;
 pub mod output;
 pub mod private_file;

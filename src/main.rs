@@ -145,6 +145,18 @@ enum Command {
         #[command(flatten)]
         events: EventArgs,
     },
+    /// Totals per agent and per nudge from the call summaries `callcue run` keeps
+    /// (`fleet.save_summaries`): for a supervisor, over one desktop's folder or many
+    /// collected in one place.
+    Report {
+        /// The folder of summaries-*.jsonl files, searched two levels deep (default:
+        /// fleet.summaries_dir, else the user's data directory).
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Text tables, or one JSON object.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+    },
     /// List the audio devices, with the ids to use for --agent-device / --caller-device.
     Devices {
         /// Every audio system, not only the preferred one (on Linux: ALSA too).
@@ -507,6 +519,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             app::live_run::run(config, options)
         }
         Command::Devices { all } => app::devices::print(all),
+        Command::Report { dir, format } => report(cli.config.as_deref(), dir, format),
         Command::Call { command } => app::call_control::send_from_cli(match command {
             CallCommandArg::Start { id } => app::call_control::CallCommand::Start { id },
             CallCommandArg::End => app::call_control::CallCommand::End,
@@ -889,6 +902,28 @@ fn doctor(explicit: Option<&Path>, format: DoctorFormat) -> anyhow::Result<ExitC
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// `callcue report`: totals from the call summaries in `dir`.
+fn report(explicit: Option<&Path>, dir: Option<PathBuf>, format: EvalFormat) -> anyhow::Result<()> {
+    let dir = match dir {
+        Some(dir) => dir,
+        None => {
+            let config = load_config(explicit)?;
+            callcue::fleet::summaries_dir(&config).ok_or_else(|| {
+                BadInput("no user data directory: give the summaries folder".into())
+            })?
+        }
+    };
+    let report = callcue::fleet::Report::read(&dir)
+        .map_err(|e| BadInput(format!("{}: cannot read the summaries: {e}", dir.display())))?;
+    let text = match format {
+        EvalFormat::Text => report.text(),
+        EvalFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush().context("writing the report to standard output")
 }
 
 fn models(command: ModelsCommand) -> anyhow::Result<()> {

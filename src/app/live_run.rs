@@ -5,12 +5,13 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use callcue::config::Config;
 use callcue::event::{Change, DroppedBecause, Event, NoticeCode, ScreenReport};
+use callcue::fleet::{Origin, RecordOut};
 use callcue::live::reload::{self, ReloadSource};
 use callcue::live::{DeviceChoice, LiveControl, LiveSession, LiveSink};
 use callcue::output::{live_json_line, text_line, Format};
@@ -106,6 +107,11 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         (None, None)
     };
 
+    let summaries = super::summaries::start(&config)?;
+    let (summary_lines, summary_writer, summary_origin) = match summaries {
+        Some(writer) => (Some(writer.lines), Some(writer.thread), Some(writer.origin)),
+        None => (None, None, None),
+    };
     let (overlay_tx, overlay_rx) = bounded::<OverlayMessage>(OVERLAY_QUEUE_LEN);
     let sink = Outputs {
         format: options.format,
@@ -117,6 +123,8 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         nudge_display: Duration::from_millis(config.nudges.display_ms.into()),
         config_error_shown: false,
         transcripts: transcripts_tx,
+        summaries: summary_lines.zip(summary_origin),
+        call_id: String::new(),
     };
     let session = LiveSession::start(config.clone(), options.devices, options.stt, Box::new(sink))?;
     let control = session.control();
@@ -221,9 +229,12 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         server.shutdown();
     }
     let _ = writer.join();
-    // The session (and with it the sink's sender) is gone: the writer ends the file.
+    // The session (and with it the sink's sender) is gone: the writers end their files.
     if let Some(transcript_writer) = transcript_writer {
         let _ = transcript_writer.join();
+    }
+    if let Some(summary_writer) = summary_writer {
+        let _ = summary_writer.join();
     }
     let dropped = stdout_dropped.load(Ordering::Relaxed);
     if dropped > 0 {
@@ -280,6 +291,10 @@ struct Outputs {
     config_error_shown: bool,
     /// To the transcript writer, when `privacy.save_transcripts` is on.
     transcripts: Option<Sender<TranscriptMessage>>,
+    /// To the summaries writer, with who writes (`fleet.save_summaries`).
+    summaries: Option<(Sender<(SystemTime, String)>, Origin)>,
+    /// The call in progress (for its summary's record).
+    call_id: String,
 }
 
 /// What the `callcue-transcripts` thread is told.
@@ -350,6 +365,37 @@ fn write_transcripts(dir: std::path::PathBuf, messages: Receiver<TranscriptMessa
 }
 
 impl Outputs {
+    /// Notes the call's id, and hands each call's summary to the summaries writer (never
+    /// waits: a full queue loses the line, said in the log).
+    fn keep_summary(&mut self, event: &Event<'_>, unix_ms: u64) {
+        match event {
+            Event::Call {
+                change: Change::Start,
+                call_id,
+                ..
+            } => self.call_id = call_id.to_string(),
+            Event::Summary(summary) => {
+                let Some((lines, origin)) = &self.summaries else {
+                    return;
+                };
+                let record = RecordOut {
+                    unix_ms,
+                    call_id: &self.call_id,
+                    origin,
+                    summary,
+                };
+                let line = match serde_json::to_string(&record) {
+                    Ok(line) => line,
+                    Err(e) => return log(&format!("call summary not saved: {e}")),
+                };
+                if lines.try_send((SystemTime::now(), line)).is_err() {
+                    log("call summary not saved: the summaries writer is not keeping up");
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Hands `message` to the overlay without waiting; false if its queue was full.
     fn to_overlay(&self, message: OverlayMessage) -> bool {
         match &self.overlay {
@@ -361,6 +407,7 @@ impl Outputs {
 
 impl LiveSink for Outputs {
     fn emit(&mut self, event: &Event<'_>, unix_ms: u64) {
+        self.keep_summary(event, unix_ms);
         // Serialized once, shared by standard output and the stream.
         let json: Option<Arc<str>> = (self.format == Format::Jsonl || self.stream.is_some())
             .then(|| Arc::from(live_json_line(event, unix_ms)));

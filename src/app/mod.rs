@@ -10,3 +10,4 @@ pub mod live_run;
 pub mod overlay;
 pub mod run_log;
 pub mod stream_server;
+pub mod summaries;

@@ -153,9 +153,14 @@ fn write_lines(lines: &Receiver<Line>, folder: Option<&Path>) {
     }
 }
 
+/// The UTC date of `at`: (year, month, day).
+pub fn utc_date(at: SystemTime) -> (i64, u32, u32) {
+    civil_date(unix_seconds(at) / 86_400)
+}
+
 /// `callcue-YYYY-MM-DD.log` for the UTC day of `at`, in `folder`.
 fn folder_file(folder: Option<&Path>, at: SystemTime) -> Option<PathBuf> {
-    let (year, month, day) = civil_date(unix_seconds(at) / 86_400);
+    let (year, month, day) = utc_date(at);
     folder.map(|f| f.join(format!("callcue-{year:04}-{month:02}-{day:02}.log")))
 }
 
@@ -170,7 +175,8 @@ fn crate_private_dir(dir: &Path) -> std::io::Result<()> {
     callcue::private_file::ensure_private_dir(dir).map_err(std::io::Error::other)
 }
 
-fn open_log_file(path: &Path) -> std::io::Result<File> {
+/// Opens `path` for appending, created 0600 on Unix.
+pub fn open_log_file(path: &Path) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
     options.create(true).append(true);
     #[cfg(unix)]

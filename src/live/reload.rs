@@ -196,6 +196,7 @@ pub const RESTART_ONLY: &[&str] = &[
     "privacy.save_transcripts",
     "privacy.transcripts_dir",
     "agent_profile.",
+    "fleet.",
 ];
 
 /// Whether a key waits for a restart.
@@ -222,6 +223,7 @@ pub fn applicable(running: &Config, new: Config, keys: &[String]) -> (Config, Ve
     next.privacy.save_transcripts = running.privacy.save_transcripts;
     next.privacy.transcripts_dir = running.privacy.transcripts_dir.clone();
     next.agent_profile = running.agent_profile.clone();
+    next.fleet = running.fleet.clone();
     let waiting = keys.iter().filter(|k| needs_restart(k)).cloned().collect();
     (next, waiting)
 }
@@ -239,6 +241,7 @@ mod tests {
         new.overlay.opacity = 0.5;
         new.nudges.pause.enabled = false;
         new.turns.dead_air_ms = 9000;
+        new.fleet.agent_id = "agent-7".into();
         let keys = running.changed_keys(&new);
         let (next, waiting) = applicable(&running, new, &keys);
         assert_eq!(next.capture, running.capture);
@@ -248,7 +251,12 @@ mod tests {
         assert_eq!(next.turns.dead_air_ms, 9000);
         assert_eq!(
             waiting,
-            ["capture.ring_ms", "overlay.opacity", "vad.frame_ms"]
+            [
+                "capture.ring_ms",
+                "fleet.agent_id",
+                "overlay.opacity",
+                "vad.frame_ms"
+            ]
         );
         // Every key that waits is one `applicable` keeps: nothing else is held back.
         let after = running.changed_keys(&next);

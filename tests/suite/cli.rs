@@ -502,7 +502,10 @@ fn run_stops_on_a_signal_after_its_control_socket_was_deleted() {
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert!(name.starts_with("callcue-20") && name.ends_with(".log"), "{name}");
+    assert!(
+        name.starts_with("callcue-20") && name.ends_with(".log"),
+        "{name}"
+    );
     let file_log = std::fs::read_to_string(&files[0]).unwrap();
     let stopping = file_log
         .lines()
@@ -630,5 +633,50 @@ fn a_key_the_machine_file_locks_cannot_be_changed_by_a_user_file_a_variable_or_a
         loss.contains("\"passed away\"")
             && loss.ends_with(&format!("\"lost my job\"]  # {}", explicit.display())),
         "the defaults, extended by the team file: {loss}"
+    );
+}
+
+/// `callcue report` over a folder of summaries from two desktops, one line of which is
+/// damaged: totals per agent, the damaged line named and skipped; a missing folder is one
+/// line and exit 2.
+#[test]
+fn report_totals_summaries_per_agent_and_skips_damaged_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |agent: &str, minutes: u64, pause: u32| {
+        format!(
+            "{{\"unix_ms\":1,\"call_id\":\"c\",\"agent_id\":\"{agent}\",\"host\":\"h\",\"version\":\"v\",\"config_hash\":\"0000000000000000\",\"summary\":{{\"duration_ms\":{},\"interruptions_by_agent\":1,\"nudges\":[{{\"nudge\":\"pause\",\"count\":{pause}}}],\"nudges_total\":{pause},\"nudges_suppressed\":0}}}}",
+            minutes * 60_000
+        )
+    };
+    for (desk, lines) in [
+        ("desk-1", vec![record("amira", 6, 1), record("amira", 4, 2)]),
+        ("desk-2", vec![record("ben", 30, 0), "{broken".to_string()]),
+    ] {
+        let folder = dir.path().join(desk);
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("summaries-2026-12-01.jsonl"), lines.join("\n")).unwrap();
+    }
+    let output = callcue(&["report", dir.path().to_str().unwrap()]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with("3 call(s), 40 min, from 2 file(s)\n"),
+        "{text}"
+    );
+    let amira = text.lines().find(|l| l.starts_with("amira ")).unwrap();
+    assert_eq!(
+        amira.split_whitespace().collect::<Vec<_>>(),
+        ["amira", "2", "10.0", "3", "18.0", "0", "2"],
+        "{text}"
+    );
+    assert!(text.contains("summaries-2026-12-01.jsonl:2: "), "{text}");
+
+    let output = callcue(&["report", "/nonexistent-callcue-test/summaries"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent-callcue-test/summaries: cannot read the summaries"),
+        "{stderr}"
     );
 }

@@ -652,13 +652,19 @@ fn live_calls_save_their_transcripts_privately_when_the_config_says_so() {
 /// A supervisor's edit reaches a running callcue without a restart: a broken value is
 /// refused once (a `config_error` notice naming file and key, the last good settings
 /// kept), the fixed file applies, and the call played afterwards is coached by it (here:
-/// `pause` switched off, so the cut-in is held back as `disabled`).
+/// `pause` switched off, so the cut-in is held back as `disabled`). The call's summary is
+/// kept for the supervisor, who reads it with `callcue report`.
 #[test]
 fn a_saved_config_applies_to_the_next_call_and_a_broken_one_is_refused() {
     let pulse = PulseServer::start();
     let dir = tempfile::tempdir().unwrap();
     let (agent_wav, caller_wav, _) = render_sides(dir.path());
-    let config = test_config(dir.path(), "");
+    let summaries = dir.path().join("summaries");
+    let fleet = format!(
+        "[fleet]\nsummaries_dir = {:?}\nagent_id = \"agent-7\"\nsite = \"leeds\"\n",
+        summaries.display().to_string()
+    );
+    let config = test_config(dir.path(), &fleet);
     let run = LiveRun::start(run_command(&pulse, &config, &["--no-stt"]));
     run.wait_for_log(
         &[
@@ -678,7 +684,7 @@ fn a_saved_config_applies_to_the_next_call_and_a_broken_one_is_refused() {
     let saved = std::time::Instant::now();
     std::fs::write(
         &config,
-        "[stream]\nport = 0\n[turns]\nmin_overlap_ms = 20\n",
+        format!("[stream]\nport = 0\n{fleet}[turns]\nmin_overlap_ms = 20\n"),
     )
     .unwrap();
     let refused = run.wait_for_event(
@@ -702,7 +708,7 @@ fn a_saved_config_applies_to_the_next_call_and_a_broken_one_is_refused() {
     let saved = std::time::Instant::now();
     std::fs::write(
         &config,
-        "[stream]\nport = 0\n[nudges.pause]\nenabled = false\n",
+        format!("[stream]\nport = 0\n{fleet}[nudges.pause]\nenabled = false\n"),
     )
     .unwrap();
     run.wait_for_event(
@@ -741,5 +747,36 @@ fn a_saved_config_applies_to_the_next_call_and_a_broken_one_is_refused() {
             .count(),
         1,
         "the broken file is said once"
+    );
+
+    // The call's summary, one line in today's file, with who, where and which settings.
+    let files: Vec<PathBuf> = std::fs::read_dir(&summaries)
+        .expect("a summaries folder")
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert_eq!(records.len(), 1, "one call: {text}");
+    let record = &records[0];
+    assert_eq!(record["agent_id"], "agent-7");
+    assert_eq!(record["site"], "leeds");
+    assert_eq!(record["config_hash"].as_str().unwrap().len(), 16);
+    assert!(!record["call_id"].as_str().unwrap().is_empty());
+    assert!(
+        record["summary"]["duration_ms"].as_u64().unwrap() > 5000,
+        "{record}"
+    );
+    assert!(!text.contains("\"text\""), "no words in summaries: {text}");
+    let output = common::cli::callcue(&["report", summaries.to_str().unwrap()]);
+    assert!(output.status.success());
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert!(report.starts_with("1 call(s), "), "{report}");
+    assert!(
+        report.lines().any(|l| l.starts_with("agent-7 ")),
+        "{report}"
     );
 }

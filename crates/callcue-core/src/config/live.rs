@@ -138,3 +138,18 @@ section! {
         allowed_origins: Vec<String> = [];
     }
 }
+
+section! {
+    /// Call summaries for supervisors: each live call's totals (talk, interruptions, nudges;
+    /// never words) appended to a daily file, with who and where, for `callcue report`.
+    [fleet] FleetConfig {
+        /// Keep each live call's summary in summaries_dir.
+        save_summaries: bool = true;
+        /// Where the daily files go ("" = the user's data directory, callcue/summaries).
+        summaries_dir: String = "";
+        /// Who the agent is in the summaries ("" = the login name).
+        agent_id: String = "";
+        /// The call centre or team, carried into each summary ("" = none).
+        site: String = "";
+    }
+}

@@ -69,8 +69,8 @@ pub use layers::{
     Layered, Origin, SYSTEM_CONFIG_VAR,
 };
 pub use live::{
-    AgentProfileConfig, BleedConfig, CallsConfig, CaptureConfig, OverlayConfig, PrivacyConfig,
-    StreamConfig,
+    AgentProfileConfig, BleedConfig, CallsConfig, CaptureConfig, FleetConfig, OverlayConfig,
+    PrivacyConfig, StreamConfig,
 };
 pub use load::{ConfigError, MAX_CONFIG_BYTES};
 pub use nudges::{NudgeRule, NudgesConfig};
@@ -133,6 +133,7 @@ config! {
     bleed: BleedConfig,
     overlay: OverlayConfig,
     stream: StreamConfig,
+    fleet: FleetConfig,
     nudges: NudgesConfig,
 }
 
