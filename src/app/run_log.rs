@@ -104,8 +104,8 @@ pub fn start(dir: Option<PathBuf>) -> std::io::Result<RunLog> {
     })
 }
 
-/// Logs one line (never waits). Before [`start`] or after the log closed, the line goes
-/// straight to standard error.
+/// Logs one line (never waits). Without a running log (commands other than `run`, or
+/// after it closed) the line goes straight to standard error, as `callcue: ...`.
 pub fn line(text: &str) {
     let line = Line {
         at: SystemTime::now(),
@@ -120,9 +120,9 @@ pub fn line(text: &str) {
             Err(TrySendError::Full(_)) => {
                 DROPPED.fetch_add(1, Ordering::Relaxed);
             }
-            Err(TrySendError::Disconnected(line)) => eprintln!("{}", render(&line)),
+            Err(TrySendError::Disconnected(line)) => eprintln!("callcue: {}", line.text),
         },
-        None => eprintln!("{}", render(&line)),
+        None => eprintln!("callcue: {}", line.text),
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use callcue::config::SttConfig;
 use callcue::models::validate_ggml_file;
-use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings};
+use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings, TimeBudget};
 use callcue::stt::WhisperModel;
 use callcue::text::word_error_rate;
 use common::cli::callcue;
@@ -53,7 +53,11 @@ fn an_imported_faster_whisper_model_loads_and_transcribes() {
     let mut state = model.new_state().unwrap();
     let sentence = "Please check the delivery address on my account before Friday.";
     let audio = synth_line_at(sentence, &Voice::caller(), 16000);
-    let settings = DecodeSettings::from(&SttConfig::default());
+    // Accuracy, not speed: no time budget (a busy machine must not cut the decode).
+    let settings = DecodeSettings {
+        time_budget: TimeBudget::Unlimited,
+        ..DecodeSettings::from(&SttConfig::default())
+    };
     let decoded = transcribe(
         &model,
         &mut state,
@@ -209,7 +213,11 @@ fn a_decode_past_its_budget_is_stopped() {
     assert!(decoded.aborted, "{decoded:?}");
     assert!(decoded.text.is_empty());
     // The same state decodes normally afterwards.
-    let settings = DecodeSettings::from(&SttConfig::default());
+    // Accuracy, not speed: no time budget (a busy machine must not cut the decode).
+    let settings = DecodeSettings {
+        time_budget: TimeBudget::Unlimited,
+        ..DecodeSettings::from(&SttConfig::default())
+    };
     let decoded = transcribe(
         &model,
         &mut state,

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use callcue::audio::{read_wav, resample};
 use callcue::config::SttConfig;
-use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings};
+use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings, TimeBudget};
 use callcue::stt::WhisperModel;
 use callcue::text::{word_error_rate, WerCounts};
 use common::events::{final_text, Side};
@@ -97,7 +97,11 @@ fn real_voices_are_transcribed_and_the_sized_context_costs_no_accuracy() {
     let model_path = test_model();
     let model = WhisperModel::load(&model_path).unwrap();
     let mut state = model.new_state().unwrap();
-    let settings = DecodeSettings::from(&SttConfig::default());
+    // Accuracy, not speed: no time budget (a busy machine must not cut the decode).
+    let settings = DecodeSettings {
+        time_budget: TimeBudget::Unlimited,
+        ..DecodeSettings::from(&SttConfig::default())
+    };
     let scratch = tempfile::tempdir().unwrap();
     let (mut pipeline, mut sized, mut full) = (
         WerCounts::default(),
