@@ -157,6 +157,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
         format: EvalFormat,
     },
+    /// Shell completions for bash, zsh, fish, PowerShell or elvish, on standard output
+    /// (e.g. `callcue completions bash > /etc/bash_completion.d/callcue`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff), on standard output (e.g. `callcue manpage > callcue.1`).
+    Manpage,
     /// List the audio devices, with the ids to use for --agent-device / --caller-device.
     Devices {
         /// Every audio system, not only the preferred one (on Linux: ALSA too).
@@ -519,6 +527,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             app::live_run::run(config, options)
         }
         Command::Devices { all } => app::devices::print(all),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "callcue", &mut io::stdout().lock());
+            Ok(())
+        }
+        Command::Manpage => {
+            use clap::CommandFactory;
+            let page = clap_mangen::Man::new(Cli::command());
+            let mut out = io::stdout().lock();
+            page.render(&mut out)?;
+            out.flush()
+                .context("writing the manual page to standard output")
+        }
         Command::Report { dir, format } => report(cli.config.as_deref(), dir, format),
         Command::Call { command } => app::call_control::send_from_cli(match command {
             CallCommandArg::Start { id } => app::call_control::CallCommand::Start { id },

@@ -680,3 +680,35 @@ fn report_totals_summaries_per_agent_and_skips_damaged_lines() {
         "{stderr}"
     );
 }
+
+/// Completions and the manual page come from the same command definitions as the CLI:
+/// every subcommand is in them, and the bash script is valid bash.
+#[test]
+fn completions_and_the_manual_page_cover_every_command() {
+    let output = callcue(&["completions", "bash"]);
+    assert!(output.status.success());
+    let script = String::from_utf8(output.stdout).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("callcue.bash");
+    std::fs::write(&path, &script).unwrap();
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        syntax.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+    let output = callcue(&["manpage"]);
+    assert!(output.status.success());
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(page.contains(".TH callcue 1"), "{page}");
+    for command in [
+        "run", "replay", "eval", "doctor", "report", "config", "models",
+    ] {
+        assert!(script.contains(command), "{command} in the completions");
+        assert!(page.contains(command), "{command} in the manual page");
+    }
+}
