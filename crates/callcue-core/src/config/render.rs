@@ -25,8 +25,9 @@ const REFERENCE_HEADER: &str = "\
 ";
 
 const EFFECTIVE_HEADER: &str = "\
-# callcue configuration in effect: the config file, if any, laid over the built-in
-# defaults. `callcue config --reference` prints the defaults, documented the same way.
+# callcue configuration in effect: the config's layers laid over the built-in defaults
+# (`callcue config --origin` says which layer gave each value). `callcue config
+# --reference` prints the defaults, documented the same way.
 ";
 
 const SHARED_HEADER: &str = "\
