@@ -18,7 +18,7 @@ use crate::NudgeId;
 
 /// Who wrote a record, and with what.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Origin {
+pub struct RecordSource {
     pub agent_id: String,
     pub host: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -35,7 +35,7 @@ pub struct RecordOut<'a> {
     pub unix_ms: u64,
     pub call_id: &'a str,
     #[serde(flatten)]
-    pub origin: &'a Origin,
+    pub origin: &'a RecordSource,
     pub summary: &'a CallSummary,
 }
 
@@ -259,8 +259,8 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, depth: u32) -> std::io::Res
 mod tests {
     use super::*;
 
-    fn origin(agent: &str) -> Origin {
-        Origin {
+    fn origin(agent: &str) -> RecordSource {
+        RecordSource {
             agent_id: agent.into(),
             host: "desk-12".into(),
             site: "leeds".into(),

@@ -469,7 +469,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config { origin: true, .. } => {
             print!(
                 "{}",
-                load_layered_config(cli.config.as_deref(), &[])?.origin_listing()
+                load_layers(&ConfigFiles::discover(cli.config.as_deref()), &[])?.origin_listing()
             );
             Ok(())
         }
@@ -570,16 +570,13 @@ fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
     load_config_with(explicit, &[])
 }
 
-/// [`load_config`] with the command line's settings on top; says each warning (a locked
-/// key set lower down, a retired key) once on standard error.
+/// [`load_config`] with the command line's settings on top.
 fn load_config_with(explicit: Option<&Path>, flags: &[FlagSetting]) -> anyhow::Result<Config> {
-    Ok(load_layered_config(explicit, flags)?.config)
+    Ok(load_layers(&ConfigFiles::discover(explicit), flags)?.config)
 }
 
-fn load_layered_config(explicit: Option<&Path>, flags: &[FlagSetting]) -> anyhow::Result<Layered> {
-    load_layers(&ConfigFiles::discover(explicit), flags)
-}
-
+/// The layers laid over each other; says each warning (a locked key set lower down, a
+/// retired key) once on standard error.
 fn load_layers(files: &ConfigFiles, flags: &[FlagSetting]) -> anyhow::Result<Layered> {
     let layered = load_layered(files, flags).map_err(|e| BadInput(e.to_string()))?;
     for warning in &layered.warnings {

@@ -17,11 +17,11 @@ use std::time::Instant;
 use serde::Serialize;
 
 use callcue::agent_profile::{profile_path, AgentProfile};
-use callcue::audio::{decode_wav, resample};
+use callcue::audio::decode_wav;
 use callcue::config::{load_layered, Config, ConfigFiles};
 use callcue::event::Speaker;
 use callcue::models::{find_model, validate_ggml_file};
-use callcue::replay::{analyze_call, call_from_recording};
+use callcue::replay::{analyze_call, call_from_recording, CallAudio};
 use callcue::stt::cpu;
 use callcue::stt::whisper::{transcribe, DecodeMode, DecodeSettings, TimeBudget};
 use callcue::stt::WhisperModel;
@@ -143,9 +143,21 @@ pub fn run_checks(explicit: Option<&Path>, demo_wav: &[u8]) -> Report {
     let mut checks = vec![cpu_check()];
     let (config_check, config) = config_check(explicit);
     checks.push(config_check);
-    checks.push(analysis_check(&config, demo_wav));
+    // The demo call, decoded and at 16 kHz once, for the analysis and the decode speed.
+    let demo = decode_wav(demo_wav)
+        .map_err(|e| e.to_string())
+        .and_then(|wav| {
+            let rate = wav.sample_rate_hz;
+            call_from_recording(wav, Path::new("built-in demo call"), &config.audio)
+                .map(|audio| (rate, audio))
+                .map_err(|e| e.to_string())
+        });
+    checks.push(analysis_check(&config, &demo));
     checks.push(profile_check(&config));
-    checks.push(speech_to_text_check(&config, demo_wav));
+    checks.push(speech_to_text_check(
+        &config,
+        demo.as_ref().map(|(_, audio)| audio),
+    ));
     checks.extend(device_checks(&config));
     if let Some(check) = stream_port_check(&config) {
         checks.push(check);
@@ -214,16 +226,9 @@ fn config_check(explicit: Option<&Path>) -> (Check, Config) {
     }
 }
 
-fn analysis_check(config: &Config, demo_wav: &[u8]) -> Check {
-    let audio = decode_wav(demo_wav)
-        .map_err(|e| e.to_string())
-        .and_then(|wav| {
-            let rate = wav.sample_rate_hz;
-            call_from_recording(wav, Path::new("built-in demo call"), &config.audio)
-                .map(|audio| (rate, audio))
-                .map_err(|e| e.to_string())
-        });
-    match audio {
+/// The demo call analysed with this config; `demo` is its source rate and its audio.
+fn analysis_check(config: &Config, demo: &Result<(u32, CallAudio), String>) -> Check {
+    match demo {
         Ok((rate, audio)) => {
             let summary = analyze_call(&audio, config, &mut |_: &callcue::Event<'_>| {});
             Check::new(
@@ -270,7 +275,7 @@ fn profile_check(config: &Config) -> Check {
 }
 
 /// The model: found, loads, and how fast it decodes a clip of the demo call on this PC.
-fn speech_to_text_check(config: &Config, demo_wav: &[u8]) -> Check {
+fn speech_to_text_check(config: &Config, demo: Result<&CallAudio, &String>) -> Check {
     const NAME: &str = "speech-to-text";
     if !config.stt.enabled {
         return Check::new(
@@ -302,7 +307,10 @@ fn speech_to_text_check(config: &Config, demo_wav: &[u8]) -> Check {
         summary.tensors,
         summary.bytes as f64 / 1e6
     );
-    match decode_speed(&model, config, demo_wav) {
+    match demo
+        .map_err(String::clone)
+        .and_then(|demo| decode_speed(&model, config, demo))
+    {
         Ok((clip_s, decode_s)) if decode_s <= clip_s => Check::new(
             NAME,
             Status::Ok,
@@ -326,17 +334,11 @@ fn speech_to_text_check(config: &Config, demo_wav: &[u8]) -> Check {
 fn decode_speed(
     model: &WhisperModel,
     config: &Config,
-    demo_wav: &[u8],
+    demo: &CallAudio,
 ) -> Result<(f64, f64), String> {
-    const CLIP_S: u32 = 4;
-    let wav = decode_wav(demo_wav).map_err(|e| e.to_string())?;
-    let rate = wav.sample_rate_hz;
-    let agent = wav
-        .channels
-        .first()
-        .ok_or("the demo call has no channels")?;
-    let clip = &agent[..agent.len().min((CLIP_S * rate) as usize)];
-    let audio = resample(clip, rate, ANALYSIS_RATE_HZ).map_err(|e| e.to_string())?;
+    const CLIP_S: usize = 4;
+    let clip_len = demo.agent.len().min(CLIP_S * ANALYSIS_RATE_HZ as usize);
+    let audio = &demo.agent[..clip_len];
     let mut state = model.new_state().map_err(|e| e.to_string())?;
     let mut settings = DecodeSettings::from(&config.stt);
     settings.time_budget = TimeBudget::Unlimited;
@@ -346,7 +348,7 @@ fn decode_speed(
         &mut state,
         &settings,
         DecodeMode::SizedContext,
-        &audio,
+        audio,
         None,
     )
     .map_err(|e| e.to_string())?;

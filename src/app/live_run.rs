@@ -11,7 +11,7 @@ use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use callcue::config::Config;
 use callcue::event::{Change, DroppedBecause, Event, NoticeCode, ScreenReport};
-use callcue::fleet::{Origin, RecordOut};
+use callcue::fleet::RecordOut;
 use callcue::live::reload::{self, ReloadSource};
 use callcue::live::{DeviceChoice, LiveControl, LiveSession, LiveSink};
 use callcue::output::{live_json_line, text_line, Format};
@@ -20,6 +20,7 @@ use callcue::session::SttSetup;
 use super::call_control::{CallCommand, ControlServer};
 use super::overlay::{self, OverlayAction, OverlayMessage};
 use super::stream_server::{StreamPublisher, StreamServer};
+use super::summaries::SummaryQueue;
 
 /// Lines waiting for standard output at most; beyond that they are dropped (and counted)
 /// rather than holding up the analysis.
@@ -107,11 +108,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         (None, None)
     };
 
-    let summaries = super::summaries::start(&config)?;
-    let (summary_lines, summary_writer, summary_origin) = match summaries {
-        Some(writer) => (Some(writer.lines), Some(writer.thread), Some(writer.origin)),
-        None => (None, None, None),
-    };
+    let (summaries, summary_writer) = super::summaries::start(&config)?.unzip();
     let (overlay_tx, overlay_rx) = bounded::<OverlayMessage>(OVERLAY_QUEUE_LEN);
     let sink = Outputs {
         format: options.format,
@@ -123,7 +120,7 @@ pub fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         nudge_display: Duration::from_millis(config.nudges.display_ms.into()),
         config_error_shown: false,
         transcripts: transcripts_tx,
-        summaries: summary_lines.zip(summary_origin),
+        summaries,
         call_id: String::new(),
     };
     let session = LiveSession::start(config.clone(), options.devices, options.stt, Box::new(sink))?;
@@ -291,8 +288,8 @@ struct Outputs {
     config_error_shown: bool,
     /// To the transcript writer, when `privacy.save_transcripts` is on.
     transcripts: Option<Sender<TranscriptMessage>>,
-    /// To the summaries writer, with who writes (`fleet.save_summaries`).
-    summaries: Option<(Sender<(SystemTime, String)>, Origin)>,
+    /// To the summaries writer (`fleet.save_summaries`).
+    summaries: Option<SummaryQueue>,
     /// The call in progress (for its summary's record).
     call_id: String,
 }
@@ -375,20 +372,20 @@ impl Outputs {
                 ..
             } => self.call_id = call_id.to_string(),
             Event::Summary(summary) => {
-                let Some((lines, origin)) = &self.summaries else {
+                let Some(queue) = &self.summaries else {
                     return;
                 };
                 let record = RecordOut {
                     unix_ms,
                     call_id: &self.call_id,
-                    origin,
+                    origin: &queue.origin,
                     summary,
                 };
                 let line = match serde_json::to_string(&record) {
                     Ok(line) => line,
                     Err(e) => return log(&format!("call summary not saved: {e}")),
                 };
-                if lines.try_send((SystemTime::now(), line)).is_err() {
+                if queue.lines.try_send((SystemTime::now(), line)).is_err() {
                     log("call summary not saved: the summaries writer is not keeping up");
                 }
             }

@@ -167,12 +167,9 @@ fn folder_file(folder: Option<&Path>, at: SystemTime) -> Option<PathBuf> {
 /// Makes `dir` a private folder (created 0700, or checked to be this user's); the reason
 /// in one line if it cannot be.
 pub fn prepare_dir(dir: &Path) -> Result<PathBuf, String> {
-    crate_private_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    callcue::private_file::ensure_private_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(dir.to_path_buf())
-}
-
-fn crate_private_dir(dir: &Path) -> std::io::Result<()> {
-    callcue::private_file::ensure_private_dir(dir).map_err(std::io::Error::other)
 }
 
 /// Opens `path` for appending, created 0600 on Unix.

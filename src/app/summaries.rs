@@ -13,23 +13,23 @@ use std::time::SystemTime;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use callcue::config::Config;
-use callcue::fleet::{config_hash, daily_file, summaries_dir, Origin};
+use callcue::fleet::{config_hash, daily_file, summaries_dir, RecordSource};
 
 use super::run_log;
 
 /// Lines waiting for the writer at most (a call ends every few minutes).
 const QUEUE_LEN: usize = 64;
 
-/// The running writer; finishes its queue and stops when the sender is dropped.
-pub struct SummaryWriter {
+/// Where the analysis hands each call's summary line, with who writes them.
+pub struct SummaryQueue {
     pub lines: Sender<(SystemTime, String)>,
-    pub thread: JoinHandle<()>,
-    pub origin: Origin,
+    pub origin: RecordSource,
 }
 
 /// Starts the writer when the config keeps summaries (`None` otherwise, or with no
-/// folder to write to, said in the log).
-pub fn start(config: &Config) -> std::io::Result<Option<SummaryWriter>> {
+/// folder to write to, said in the log). The thread finishes its queue and ends when the
+/// queue's sender is dropped.
+pub fn start(config: &Config) -> std::io::Result<Option<(SummaryQueue, JoinHandle<()>)>> {
     if !config.fleet.save_summaries {
         return Ok(None);
     }
@@ -43,20 +43,20 @@ pub fn start(config: &Config) -> std::io::Result<Option<SummaryWriter>> {
         .name("callcue-summaries".into())
         .spawn(move || write_lines(&rx, &folder))?;
     run_log::line(&format!("call summaries go to {}", dir.display()));
-    Ok(Some(SummaryWriter {
+    let queue = SummaryQueue {
         lines,
-        thread,
         origin: origin(config),
-    }))
+    };
+    Ok(Some((queue, thread)))
 }
 
 /// Who and what writes the summaries.
-fn origin(config: &Config) -> Origin {
+fn origin(config: &Config) -> RecordSource {
     let agent_id = Some(config.fleet.agent_id.trim().to_string())
         .filter(|id| !id.is_empty())
         .or_else(login_name)
         .unwrap_or_else(|| "unknown".into());
-    Origin {
+    RecordSource {
         agent_id,
         host: host_name().unwrap_or_else(|| "unknown".into()),
         site: config.fleet.site.trim().to_string(),

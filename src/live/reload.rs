@@ -209,21 +209,7 @@ pub fn needs_restart(key: &str) -> bool {
 /// `new` with the restart-only settings of `running` kept, and which changed keys wait
 /// for a restart.
 pub fn applicable(running: &Config, new: Config, keys: &[String]) -> (Config, Vec<String>) {
-    let mut next = new;
-    next.capture = running.capture.clone();
-    next.calls = running.calls.clone();
-    next.bleed = running.bleed.clone();
-    next.vad.frame_ms = running.vad.frame_ms;
-    next.overlay = running.overlay.clone();
-    next.stream = running.stream.clone();
-    next.stt.enabled = running.stt.enabled;
-    next.stt.model = running.stt.model.clone();
-    next.stt.model_path = running.stt.model_path.clone();
-    next.stt.threads = running.stt.threads;
-    next.privacy.save_transcripts = running.privacy.save_transcripts;
-    next.privacy.transcripts_dir = running.privacy.transcripts_dir.clone();
-    next.agent_profile = running.agent_profile.clone();
-    next.fleet = running.fleet.clone();
+    let next = new.with_keys_from(running, needs_restart);
     let waiting = keys.iter().filter(|k| needs_restart(k)).cloned().collect();
     (next, waiting)
 }

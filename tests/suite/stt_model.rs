@@ -16,6 +16,15 @@ use common::events::{nudges, parse_stream, Ev, NoticeCode};
 use common::model::{test_ct2_dir, test_model, whisper_turn};
 use common::synth::{synth_line_at, Voice};
 
+/// The default decode settings without a time budget: these tests check words, not speed,
+/// and a busy machine must not cut the decode short.
+fn settings_for_accuracy() -> DecodeSettings {
+    DecodeSettings {
+        time_budget: TimeBudget::Unlimited,
+        ..DecodeSettings::from(&SttConfig::default())
+    }
+}
+
 fn one_line(text: &[u8]) -> String {
     let text = String::from_utf8_lossy(text).trim_end().to_string();
     assert_eq!(text.lines().count(), 1, "one line: {text:?}");
@@ -53,11 +62,7 @@ fn an_imported_faster_whisper_model_loads_and_transcribes() {
     let mut state = model.new_state().unwrap();
     let sentence = "Please check the delivery address on my account before Friday.";
     let audio = synth_line_at(sentence, &Voice::caller(), 16000);
-    // Accuracy, not speed: no time budget (a busy machine must not cut the decode).
-    let settings = DecodeSettings {
-        time_budget: TimeBudget::Unlimited,
-        ..DecodeSettings::from(&SttConfig::default())
-    };
+    let settings = settings_for_accuracy();
     let decoded = transcribe(
         &model,
         &mut state,
@@ -213,11 +218,7 @@ fn a_decode_past_its_budget_is_stopped() {
     assert!(decoded.aborted, "{decoded:?}");
     assert!(decoded.text.is_empty());
     // The same state decodes normally afterwards.
-    // Accuracy, not speed: no time budget (a busy machine must not cut the decode).
-    let settings = DecodeSettings {
-        time_budget: TimeBudget::Unlimited,
-        ..DecodeSettings::from(&SttConfig::default())
-    };
+    let settings = settings_for_accuracy();
     let decoded = transcribe(
         &model,
         &mut state,

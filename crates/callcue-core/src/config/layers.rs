@@ -189,6 +189,12 @@ pub fn load_layered(files: &ConfigFiles, flags: &[FlagSetting]) -> Result<Layere
     let mut warnings = Vec::new();
     let mut locks: Vec<String> = Vec::new();
     let mut lock_owner: Option<PathBuf> = None;
+    let locked = |who: &dyn fmt::Display, key: &str, owner: &Option<PathBuf>| {
+        format!(
+            "{who}: {key} is locked by {}; ignored",
+            owner.as_deref().unwrap_or(Path::new("")).display()
+        )
+    };
 
     for origin in files.layers() {
         let path = origin.path().expect("file layers have paths").to_path_buf();
@@ -226,11 +232,7 @@ pub fn load_layered(files: &ConfigFiles, flags: &[FlagSetting]) -> Result<Layere
                 .filter(|stem| matches!(get(&merged, stem), Some(toml::Value::Array(_))));
             let governed = target.unwrap_or(&key);
             if !is_machine && locks.iter().any(|p| pattern_matches(p, governed)) {
-                warnings.push(format!(
-                    "{}: {governed} is locked by {}; ignored",
-                    path.display(),
-                    lock_owner.as_deref().unwrap_or(Path::new("")).display()
-                ));
+                warnings.push(locked(&path.display(), governed, &lock_owner));
                 continue;
             }
             match target {
@@ -248,12 +250,7 @@ pub fn load_layered(files: &ConfigFiles, flags: &[FlagSetting]) -> Result<Layere
     }
     for setting in flags {
         if locks.iter().any(|p| pattern_matches(p, setting.key)) {
-            warnings.push(format!(
-                "{}: {} is locked by {}; ignored",
-                setting.flag,
-                setting.key,
-                lock_owner.as_deref().unwrap_or(Path::new("")).display()
-            ));
+            warnings.push(locked(&setting.flag, setting.key, &lock_owner));
             continue;
         }
         set(&mut merged, setting.key, setting.value.clone());
@@ -315,7 +312,7 @@ impl Layered {
     /// Every key with its value and where it came from, one per line
     /// (`turns.min_overlap_ms = 600  # default`), for `callcue config --origin`.
     pub fn origin_listing(&self) -> String {
-        let table = match defaults_like(&self.config) {
+        let table = match config_table(&self.config) {
             Ok(table) => table,
             Err(e) => return format!("# cannot list the config: {e}\n"),
         };
@@ -334,10 +331,27 @@ impl Layered {
 }
 
 impl Config {
+    /// This config with the value of every key `take` picks copied from `other` (keys by
+    /// their dotted names). Both are valid configs, so the mix is too; should it not read
+    /// back, this config is returned unchanged.
+    pub fn with_keys_from(&self, other: &Config, take: impl Fn(&str) -> bool) -> Config {
+        let (Ok(mut mine), Ok(theirs)) = (config_table(self), config_table(other)) else {
+            return self.clone();
+        };
+        for (key, value) in leaves(&theirs) {
+            if take(&key) {
+                set(&mut mine, &key, value);
+            }
+        }
+        toml::Value::Table(mine)
+            .try_into()
+            .unwrap_or_else(|_| self.clone())
+    }
+
     /// The keys whose values differ between `self` and `other` (`turns.min_overlap_ms`),
     /// sorted by name.
     pub fn changed_keys(&self, other: &Config) -> Vec<String> {
-        let (Ok(mine), Ok(theirs)) = (defaults_like(self), defaults_like(other)) else {
+        let (Ok(mine), Ok(theirs)) = (config_table(self), config_table(other)) else {
             return Vec::new();
         };
         let theirs: BTreeMap<String, toml::Value> = leaves(&theirs).into_iter().collect();
@@ -393,13 +407,13 @@ fn lock_patterns(lock: toml::Value, path: &Path) -> Result<Vec<String>, ConfigEr
 }
 
 fn defaults_table() -> Result<toml::Table, ConfigError> {
-    defaults_like(&Config::default()).map_err(|e| ConfigError::Parse {
+    config_table(&Config::default()).map_err(|e| ConfigError::Parse {
         path: PathBuf::from("built-in defaults"),
         message: e.to_string(),
     })
 }
 
-fn defaults_like(config: &Config) -> Result<toml::Table, toml::ser::Error> {
+fn config_table(config: &Config) -> Result<toml::Table, toml::ser::Error> {
     toml::Table::try_from(config)
 }
 
@@ -720,6 +734,17 @@ mod tests {
                 machine.display()
             )]
         );
+    }
+
+    #[test]
+    fn keys_are_taken_from_another_config_by_name() {
+        let mut other = Config::default();
+        other.overlay.opacity = 0.5;
+        other.overlay.theme = "dark".into();
+        other.turns.dead_air_ms = 9000;
+        let mixed = Config::default().with_keys_from(&other, |key| key.starts_with("overlay."));
+        assert_eq!(mixed.overlay, other.overlay);
+        assert_eq!(mixed.turns, Config::default().turns);
     }
 
     #[test]
