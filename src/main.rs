@@ -339,6 +339,13 @@ fn main() -> ExitCode {
         Err(error) => {
             let code = if error.downcast_ref::<BadInput>().is_some() {
                 2
+            } else if matches!(
+                error.downcast_ref::<app::call_control::ControlError>(),
+                Some(app::call_control::ControlError::AlreadyRunning { .. })
+            ) {
+                // Autostart and a service unit may both start callcue: the second says so
+                // with its own status, which the unit does not restart on.
+                3
             } else {
                 1
             };

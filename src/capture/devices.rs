@@ -76,8 +76,8 @@ pub fn list_devices(all_hosts: bool) -> Vec<DeviceInfo> {
 
 /// Finds the device `spec` names for `side`: an exact id (`pulseaudio:caller.monitor`),
 /// else a device whose id or name contains `spec` (case-insensitive, one match only).
-/// An empty `spec` is the side's default: the default input for the agent, the loopback
-/// of the default output for the caller.
+/// An empty `spec` is the side's default: the default input for the agent (never a
+/// loopback), the loopback of the default output for the caller.
 pub fn find_device(side: Speaker, spec: &str) -> Result<cpal::Device, CaptureError> {
     let spec = spec.trim();
     if spec.is_empty() {
@@ -140,9 +140,23 @@ fn default_device(side: Speaker) -> Result<cpal::Device, CaptureError> {
         .next()
         .ok_or_else(|| no_default("no audio system found"))?;
     match side {
-        Speaker::Agent => host
-            .default_input_device()
-            .ok_or_else(|| no_default("no default input (microphone); set capture.agent_device")),
+        Speaker::Agent => {
+            let input = host.default_input_device().ok_or_else(|| {
+                no_default("no default input (microphone); set capture.agent_device")
+            })?;
+            // With no microphone plugged in, PulseAudio makes an output's monitor the
+            // default input: taken for the agent, every word the caller says would count
+            // as the agent talking over them.
+            let info = DeviceInfo::of(&input);
+            if info.is_loopback {
+                return Err(no_default(&format!(
+                    "the default input is {} ({}), a loopback of an output, not a microphone: \
+                     plug in the headset or set capture.agent_device",
+                    info.name, info.id
+                )));
+            }
+            Ok(input)
+        }
         Speaker::Caller => {
             let output = host.default_output_device().ok_or_else(|| {
                 no_default("no default output to capture; set capture.caller_device")

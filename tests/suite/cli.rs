@@ -345,6 +345,17 @@ fn demo_runs_the_whole_pipeline_and_doctor_passes() {
         "{report}"
     );
 
+    // No microphone plugged in: the sound server's default input is then a monitor of
+    // an output, which must not be taken for the agent (every caller word would be the
+    // agent talking over them).
+    let (code, report) = doctor("[capture]\ncaller_device = \"caller.monitor\"\n");
+    assert_eq!(code, Some(2), "{report}");
+    assert!(
+        report.contains("FAIL  agent audio (default): ")
+            && report.contains("a loopback of an output, not a microphone"),
+        "{report}"
+    );
+
     // Only the caller's loopback missing: `run` copes (it coaches the agent's side and
     // keeps looking), so a warning and exit 1.
     let (code, report) = doctor(

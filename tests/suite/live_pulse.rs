@@ -356,6 +356,22 @@ fn softphone_hooks_mark_calls_and_the_event_stream_carries_the_same_events() {
     let port = stream_port(&run.log());
     let token = std::fs::read_to_string(state_dir.join("stream-token")).unwrap();
 
+    // A second callcue for the same user (autostart and a service unit both starting
+    // it) says so in one line and exits with its own status, 3, which the unit does not
+    // restart on; the first keeps running.
+    let mut second = run_command(&pulse, &config, &["--no-stt"]);
+    let second = second
+        .env("CALLCUE_STATE_DIR", &state_dir)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(3), "{said}");
+    assert!(
+        said.lines()
+            .any(|l| l.starts_with("callcue: error: callcue is already running")),
+        "{said}"
+    );
+
     // No token, or a wrong one: refused before any event is sent.
     for bad in ["", "not-the-token-at-all"] {
         use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
