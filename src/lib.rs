@@ -14,10 +14,12 @@ pub mod capture;
 pub mod eval;
 pub mod fleet;
 pub mod live;
+pub mod otlp;
 pub mod output;
 pub mod private_file;
 pub mod replay;
 pub mod session;
+pub mod summary_spool;
 pub mod transcript_log;
 
 pub use callcue_core::{

@@ -163,6 +163,9 @@ pub fn run_checks(explicit: Option<&Path>, demo_wav: &[u8]) -> Report {
         checks.push(check);
     }
     checks.push(log_check());
+    if let Some(check) = collector_check(&config) {
+        checks.push(check);
+    }
     Report::new(checks)
 }
 
@@ -230,7 +233,7 @@ fn config_check(explicit: Option<&Path>) -> (Check, Config) {
 fn analysis_check(config: &Config, demo: &Result<(u32, CallAudio), String>) -> Check {
     match demo {
         Ok((rate, audio)) => {
-            let summary = analyze_call(&audio, config, &mut |_: &callcue::Event<'_>| {});
+            let summary = analyze_call(audio, config, &mut |_: &callcue::Event<'_>| {});
             Check::new(
                 "analysis",
                 Status::Ok,
@@ -418,6 +421,52 @@ fn stream_port_check(config: &Config) -> Option<Check> {
         Ok(_) => Check::new(name, Status::Ok, "port free"),
         Err(e) => Check::new(name, Status::Warn, format!("cannot listen: {e}"))
             .hint("fine if callcue is already running; else pick another stream.port"),
+    })
+}
+
+/// With `fleet.otlp_endpoint` set: whether the collector takes an (empty) OTLP request
+/// with the configured headers, and how many summaries wait for it. A collector that
+/// cannot be reached is a warning: summaries wait on disk and go once it answers.
+fn collector_check(config: &Config) -> Option<Check> {
+    if config.fleet.otlp_endpoint.trim().is_empty() {
+        return None;
+    }
+    const NAME: &str = "summaries collector";
+    let collector = super::summaries_export::Collector::new(config);
+    let waiting = callcue::fleet::summaries_dir(config)
+        .map(|dir| {
+            let spool = callcue::summary_spool::Spool::new(dir);
+            let days = u64::from(config.fleet.otlp_backlog_days);
+            let oldest =
+                std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+            spool
+                .cursor()
+                .map(|cursor| spool.waiting(&cursor, super::run_log::utc_date(oldest)))
+                .unwrap_or(0)
+        })
+        .unwrap_or(0);
+    let waiting = format!("{waiting} summary(ies) waiting to be sent");
+    let hint = "summaries wait in the daily files and go once the collector takes them";
+    Some(match collector.post(r#"{"resourceLogs":[]}"#.to_string()) {
+        Ok((status, _)) if callcue::otlp::outcome(status) == callcue::otlp::Outcome::Sent => {
+            Check::new(
+                NAME,
+                Status::Ok,
+                format!("{} answers; {waiting}", collector.url),
+            )
+        }
+        Ok((status, _)) => Check::new(
+            NAME,
+            Status::Warn,
+            format!("{} answered HTTP {status}; {waiting}", collector.url),
+        )
+        .hint(hint),
+        Err(e) => Check::new(
+            NAME,
+            Status::Warn,
+            format!("{} cannot be reached: {e}; {waiting}", collector.url),
+        )
+        .hint(hint),
     })
 }
 

@@ -11,3 +11,4 @@ pub mod overlay;
 pub mod run_log;
 pub mod stream_server;
 pub mod summaries;
+pub mod summaries_export;

@@ -2,11 +2,12 @@
 //! "callcue-summaries" appends one JSON line per call to today's
 //! `summaries-YYYY-MM-DD.jsonl` in `fleet.summaries_dir` (0600 files in a 0700 folder),
 //! with the agent, the host, the site, callcue's version and the config's hash
-//! ([`callcue::fleet`]). The analysis thread only serializes the line and hands it over
+//! ([`callcue::fleet`]); with `fleet.otlp_endpoint` set, they also go to the company's
+//! collector from there ([`super::summaries_export`]). The analysis thread only serializes the line and hands it over
 //! without waiting; a write that fails is said once in the log and the run goes on.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 
@@ -39,9 +40,10 @@ pub fn start(config: &Config) -> std::io::Result<Option<(SummaryQueue, JoinHandl
     };
     let (lines, rx) = bounded(QUEUE_LEN);
     let folder = dir.clone();
+    let collector = super::summaries_export::start(config, dir.clone())?;
     let thread = std::thread::Builder::new()
         .name("callcue-summaries".into())
-        .spawn(move || write_lines(&rx, &folder))?;
+        .spawn(move || write_lines(&rx, &folder, collector.as_ref()))?;
     run_log::line(&format!("call summaries go to {}", dir.display()));
     let queue = SummaryQueue {
         lines,
@@ -90,7 +92,8 @@ fn host_name() -> Option<String> {
     std::env::var("COMPUTERNAME").ok().filter(|h| !h.is_empty())
 }
 
-fn write_lines(lines: &Receiver<(SystemTime, String)>, dir: &PathBuf) {
+/// Appends each line to its day's file, then wakes the collector's sender (if any).
+fn write_lines(lines: &Receiver<(SystemTime, String)>, dir: &Path, collector: Option<&Sender<()>>) {
     let mut problem_said = false;
     for (at, line) in lines {
         let written = run_log::prepare_dir(dir)
@@ -100,6 +103,12 @@ fn write_lines(lines: &Receiver<(SystemTime, String)>, dir: &PathBuf) {
                 let mut file = run_log::open_log_file(&path)?;
                 writeln!(file, "{line}")
             });
+        if written.is_ok() {
+            if let Some(wake) = collector {
+                // A wake-up already waiting covers this line too.
+                let _ = wake.try_send(());
+            }
+        }
         if let Err(e) = written {
             if !problem_said {
                 problem_said = true;

@@ -16,6 +16,7 @@ mod coaching_calls;
 mod config_file;
 mod eval_cli;
 mod eval_set;
+mod fleet_export;
 mod golden_calls;
 mod hallucination;
 mod live_pulse;

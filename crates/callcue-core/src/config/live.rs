@@ -151,5 +151,18 @@ section! {
         agent_id: String = "";
         /// The call centre or team, carried into each summary ("" = none).
         site: String = "";
+        /// Also send each summary to the company's OpenTelemetry collector, as OTLP/HTTP
+        /// logs, e.g. "http://collector.example.com:4318" ("/v1/logs" is added; "" = not
+        /// sent). Needs save_summaries: the daily files are the queue, so summaries wait
+        /// there while the collector cannot be reached and none is lost.
+        otlp_endpoint: String = "";
+        /// Extra HTTP headers for the collector, as "Name: value" (an API key, a tenant).
+        otlp_headers: Vec<String> = [];
+        /// Longest wait between tries while the collector cannot be reached, in seconds
+        /// (waits double from 1 s up to this).
+        otlp_retry_max_s: u32 = 60, range(1..=3600);
+        /// Summaries not sent after this many days are no longer sent (they stay in the
+        /// daily files).
+        otlp_backlog_days: u32 = 7, range(1..=365);
     }
 }

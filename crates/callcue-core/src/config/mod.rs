@@ -76,6 +76,7 @@ pub use load::{ConfigError, MAX_CONFIG_BYTES};
 pub use nudges::{NudgeRule, NudgesConfig};
 pub use render::reference_toml;
 pub use speech::{SttConfig, WordsConfig};
+pub use validate::http_header;
 
 /// A key's full name, `section.key`, as a `&'static str` checked against [`Config`]: a
 /// renamed or removed key fails to compile where it is named. For the hand-written

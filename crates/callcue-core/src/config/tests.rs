@@ -540,3 +540,41 @@ mod fuzzed {
         }
     }
 }
+
+#[test]
+fn the_collector_needs_an_http_address_the_daily_files_and_well_formed_headers() {
+    let ok = parse(
+        "[fleet]\notlp_endpoint = \"https://otel.example.com:4318\"\n\
+         otlp_headers = [\"Authorization: Bearer abc\", \"X-Scope-OrgID:team-7\"]\n",
+    )
+    .unwrap();
+    assert_eq!(ok.fleet.otlp_headers.len(), 2);
+    for (file, named, allowed) in [
+        (
+            "[fleet]\notlp_endpoint = \"otel.example.com:4318\"\n",
+            "fleet.otlp_endpoint",
+            "http:// or https://",
+        ),
+        (
+            "[fleet]\nsave_summaries = false\notlp_endpoint = \"http://otel:4318\"\n",
+            "fleet.otlp_endpoint",
+            "fleet.save_summaries is false",
+        ),
+        (
+            "[fleet]\notlp_endpoint = \"http://otel:4318\"\notlp_headers = [\"Bearer abc\"]\n",
+            "fleet.otlp_headers",
+            "\"Name: value\"",
+        ),
+    ] {
+        let err = parse(file).unwrap_err().to_string();
+        assert!(err.contains(named) && err.contains(allowed), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+    assert_eq!(
+        http_header(" Api-Key :  s3cret "),
+        Some(("Api-Key", "s3cret"))
+    );
+    for bad in ["Api Key: x", ": x", "Api-Key:", "Api-Key: a\nb"] {
+        assert_eq!(http_header(bad), None, "{bad:?}");
+    }
+}

@@ -9,6 +9,17 @@ use super::declare::{Allowed, Entry, Value};
 use super::{key, Config, ConfigError};
 use crate::text::{PhraseError, PhraseList};
 
+/// An HTTP header written `Name: value` (`fleet.otlp_headers`), split into its name and
+/// value; `None` unless the name is an HTTP token and the value is there, on one line.
+pub fn http_header(text: &str) -> Option<(&str, &str)> {
+    let (name, value) = text.split_once(':')?;
+    let (name, value) = (name.trim(), value.trim());
+    let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    let name_ok = !name.is_empty() && name.chars().all(token_char);
+    let value_ok = !value.is_empty() && !value.chars().any(|c| c.is_control());
+    (name_ok && value_ok).then_some((name, value))
+}
+
 impl Config {
     /// Checks every value against what its key allows, and the rules across keys.
     pub fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
@@ -55,6 +66,45 @@ impl Config {
                     key!(stt.model_path)
                 ),
             ));
+        }
+        self.check_otlp(origin)
+    }
+
+    /// The collector's address and headers, and the daily files it sends from.
+    fn check_otlp(&self, origin: &Path) -> Result<(), ConfigError> {
+        let fleet = &self.fleet;
+        let endpoint = fleet.otlp_endpoint.trim();
+        if endpoint.is_empty() {
+            return Ok(());
+        }
+        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+            return Err(refused(
+                origin,
+                key!(fleet.otlp_endpoint),
+                format!("{endpoint:?}"),
+                "an http:// or https:// address, e.g. \"http://collector.example.com:4318\"".into(),
+            ));
+        }
+        if !fleet.save_summaries {
+            return Err(refused(
+                origin,
+                key!(fleet.otlp_endpoint),
+                format!("{endpoint:?}"),
+                format!(
+                    "\"\" while {} is false (the daily files are what is sent)",
+                    key!(fleet.save_summaries)
+                ),
+            ));
+        }
+        for header in &fleet.otlp_headers {
+            if http_header(header).is_none() {
+                return Err(refused(
+                    origin,
+                    key!(fleet.otlp_headers),
+                    format!("{header:?}"),
+                    "headers written \"Name: value\"".into(),
+                ));
+            }
         }
         Ok(())
     }
