@@ -77,13 +77,13 @@ pub fn config_hash(config: &Config) -> String {
     format!("{hash:016x}")
 }
 
-/// The folder summaries go to: `fleet.summaries_dir`, else the user's data directory.
+/// The folder summaries go to: `fleet.summaries_dir`, else the user's local data directory.
 pub fn summaries_dir(config: &Config) -> Option<PathBuf> {
     let configured = config.fleet.summaries_dir.trim();
     if !configured.is_empty() {
         return Some(PathBuf::from(configured));
     }
-    dirs::data_dir().map(|dir| dir.join("callcue").join("summaries"))
+    dirs::data_local_dir().map(|dir| dir.join("callcue").join("summaries"))
 }
 
 /// The daily file for the UTC day `(year, month, day)`.

@@ -17,13 +17,13 @@ use crate::event::{Event, EventSink};
 use crate::output::clock;
 use crate::private_file::{create_private_file, ensure_private_dir};
 
-/// The directory transcripts are saved in: `privacy.transcripts_dir`, or the user's data
-/// directory's `callcue/transcripts`.
+/// The directory transcripts are saved in: `privacy.transcripts_dir`, or the user's
+/// local data directory's `callcue/transcripts` (never a roaming profile on Windows).
 pub fn transcripts_dir(privacy: &PrivacyConfig) -> PathBuf {
     if !privacy.transcripts_dir.trim().is_empty() {
         return PathBuf::from(privacy.transcripts_dir.trim());
     }
-    dirs::data_dir()
+    dirs::data_local_dir()
         .unwrap_or_else(std::env::temp_dir)
         .join("callcue")
         .join("transcripts")

@@ -6,7 +6,7 @@
 //! looked for, first match wins, in: `$CALLCUE_MODELS`, `models/` beside the executable,
 //! the project's `models/` for a binary inside a cargo `target/` folder, the user's data
 //! directory (`~/.local/share/callcue/models` on Linux,
-//! `%APPDATA%\callcue\models` on Windows, `~/Library/Application Support/callcue/models`
+//! `%LOCALAPPDATA%\callcue\models` on Windows, `~/Library/Application Support/callcue/models`
 //! on macOS), then `/usr/share/callcue/models` (Unix). `stt.model_path` in the config
 //! names a file directly.
 
@@ -64,6 +64,9 @@ pub fn model_dirs() -> Vec<PathBuf> {
     if cfg!(unix) {
         dirs.push(PathBuf::from("/usr/share/callcue/models"));
     }
+    // A folder named twice (CALLCUE_MODELS set to the project's) is looked in once.
+    let mut seen = std::collections::HashSet::new();
+    dirs.retain(|dir| seen.insert(dir.clone()));
     dirs
 }
 
@@ -80,9 +83,11 @@ fn cargo_project_of(exe_dir: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// `callcue/models` in the user's data directory.
+/// `callcue/models` in the user's local data directory (`%LOCALAPPDATA%` on Windows: a
+/// model is too big for a roaming profile; the same folder as the data directory on
+/// Linux and macOS).
 fn user_models_dir() -> Option<PathBuf> {
-    dirs::data_dir().map(|data| data.join("callcue").join("models"))
+    dirs::data_local_dir().map(|data| data.join("callcue").join("models"))
 }
 
 /// The directory new models are written to: `$CALLCUE_MODELS`, else the user's data
