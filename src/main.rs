@@ -178,6 +178,26 @@ enum Command {
     },
     /// Where the event stream for integrations is, and its token.
     StreamInfo,
+    /// Install callcue from the unpacked zip for this user: the programs in
+    /// %LOCALAPPDATA%\Programs\callcue, started at sign-in, listed in Installed apps.
+    #[cfg(windows)]
+    Install {
+        /// For every user of this PC: %ProgramFiles%\callcue, started at every user's
+        /// sign-in (run as an administrator).
+        #[arg(long)]
+        machine: bool,
+    },
+    /// Remove what `callcue install` did: the programs, the sign-in entry, the Installed
+    /// apps entry. Config, models, logs and summaries stay unless --purge.
+    #[cfg(windows)]
+    Uninstall {
+        /// The machine-wide installation (run as an administrator).
+        #[arg(long)]
+        machine: bool,
+        /// Also remove the config, models, logs and summaries folders.
+        #[arg(long)]
+        purge: bool,
+    },
     /// Show the overlay with one nudge, to see how it looks on this desktop.
     OverlayPreview {
         /// The nudge to show (pause, acknowledge, smile, ...).
@@ -395,6 +415,15 @@ fn long_version() -> String {
     )
 }
 
+#[cfg(windows)]
+fn install_scope(machine: bool) -> app::windows::install::Scope {
+    if machine {
+        app::windows::install::Scope::Machine
+    } else {
+        app::windows::install::Scope::User
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Replay {
@@ -556,6 +585,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::StreamInfo => {
             let config = load_config(cli.config.as_deref())?;
             app::stream_server::print_info(&config)
+        }
+        #[cfg(windows)]
+        Command::Install { machine } => app::windows::install::install(install_scope(machine)),
+        #[cfg(windows)]
+        Command::Uninstall { machine, purge } => {
+            app::windows::install::uninstall(install_scope(machine), purge)
         }
         Command::OverlayPreview { nudge, seconds } => {
             let config = load_config(cli.config.as_deref())?;

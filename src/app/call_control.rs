@@ -8,7 +8,8 @@
 //!   `XDG_RUNTIME_DIR` `<temp dir>/callcue-<user>/control.sock`; the directory is created
 //!   0700 (and an existing one must belong to this user), the socket is 0600 where the
 //!   system allows it.
-//! - Windows: the named pipe `\\.\pipe\callcue-control-<user>`.
+//! - Windows: the named pipe `\\.\pipe\callcue-control-<user>`, whose access list lets
+//!   only this user's account open it ([`pipe_access`]).
 //! - `CALLCUE_CONTROL_SOCKET` replaces either (a socket path whose directory must exist,
 //!   or a `\\.\pipe\...` name).
 //!
@@ -76,6 +77,10 @@ pub const ACCEPT_POLL_MS: u64 = 20;
 pub const MAX_CONNECTIONS: usize = 64;
 /// Stack of a thread answering one connection (it reads one short line).
 const ANSWER_STACK_BYTES: usize = 128 * 1024;
+/// How often a connection without system timeouts (a Windows named pipe) is asked for
+/// bytes while it waits for its deadline.
+#[cfg_attr(not(windows), allow(dead_code))]
+const DEADLINE_POLL_MS: u64 = 5;
 
 /// Longest call id, in characters.
 pub const MAX_CALL_ID_CHARS: usize = 128;
@@ -112,7 +117,9 @@ pub enum ControlError {
         path.display()
     )]
     NotAnswering { path: PathBuf },
-    /// Something other than a socket is at the path; it is left alone.
+    /// Something other than a socket is at the path; it is left alone. (Unix: a named
+    /// pipe name cannot hold anything else.)
+    #[cfg_attr(not(unix), allow(dead_code))]
     #[error(
         "control socket {}: something else is there (not a socket): remove it or set {}",
         path.display(),
@@ -351,7 +358,14 @@ fn listen(path: &Path) -> Result<LocalSocketListener, ControlError> {
             other => other,
         }
     };
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    let created = {
+        use interprocess::os::windows::local_socket::ListenerOptionsExt;
+        let access =
+            pipe_access::user_only().map_err(|e| io_error("cannot make its access list", e))?;
+        options().security_descriptor(access).create_sync()
+    };
+    #[cfg(not(any(unix, windows)))]
     let created = options().create_sync();
     created.map_err(|e| {
         if e.kind() == io::ErrorKind::AddrInUse {
@@ -423,12 +437,10 @@ fn serve(listener: LocalSocketListener, commands: Sender<CallCommand>, stopping:
 /// Reads one request from a connection, acts on it and replies. Errors from a client
 /// that went away are of no interest to anyone.
 fn answer(connection: LocalSocketStream, commands: &Sender<CallCommand>) {
-    let timeout = Some(Duration::from_millis(SERVER_READ_TIMEOUT_MS));
-    if connection.set_recv_timeout(timeout).is_err()
-        || connection.set_send_timeout(timeout).is_err()
-    {
+    let Ok(connection) = Deadlined::new(connection, Duration::from_millis(SERVER_READ_TIMEOUT_MS))
+    else {
         return;
-    }
+    };
     let mut reader = BufReader::new(connection);
     let line = match read_line(&mut reader) {
         Ok(Some(line)) => line,
@@ -486,6 +498,64 @@ fn read_line(reader: &mut impl BufRead) -> io::Result<Option<Line>> {
     Ok(Some(
         String::from_utf8(bytes).map_or(Line::NotUtf8, Line::Text),
     ))
+}
+
+/// A connection whose reads give up in time. Unix sockets have the system's timeouts (on
+/// reads and writes). Windows named pipes have none, and in non-blocking mode an empty
+/// pipe reads as closed, so there the pipe is asked how many bytes wait
+/// ([`pipe_access::bytes_waiting`]) every [`DEADLINE_POLL_MS`] until a deadline, and read
+/// only when some do; a read past the deadline fails with `TimedOut`. Writes there are
+/// the system's own: one short line fits in the pipe's buffer.
+struct Deadlined {
+    connection: LocalSocketStream,
+    /// `None` when the system's timeouts are set.
+    #[cfg_attr(not(windows), allow(dead_code))]
+    polled_until: Option<Instant>,
+}
+
+impl Deadlined {
+    fn new(connection: LocalSocketStream, timeout: Duration) -> io::Result<Deadlined> {
+        let timeouts = connection
+            .set_recv_timeout(Some(timeout))
+            .and_then(|()| connection.set_send_timeout(Some(timeout)));
+        match timeouts {
+            Ok(()) => Ok(Deadlined {
+                connection,
+                polled_until: None,
+            }),
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(Deadlined {
+                connection,
+                polled_until: Some(Instant::now() + timeout),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Read for Deadlined {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(windows)]
+        if let Some(deadline) = self.polled_until {
+            // Some(0): nothing yet; None: the other end has gone (the read says EOF).
+            while pipe_access::bytes_waiting(&self.connection)? == Some(0) {
+                if Instant::now() >= deadline {
+                    return Err(io::ErrorKind::TimedOut.into());
+                }
+                std::thread::sleep(Duration::from_millis(DEADLINE_POLL_MS));
+            }
+        }
+        self.connection.read(buf)
+    }
+}
+
+impl Write for Deadlined {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.connection.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.connection.flush()
+    }
 }
 
 /// A request on the wire.
@@ -595,10 +665,8 @@ pub fn send_to(path: &Path, command: &CallCommand) -> Result<(), ControlError> {
     let remaining = deadline
         .saturating_duration_since(Instant::now())
         .max(Duration::from_millis(100));
-    connection
-        .set_recv_timeout(Some(remaining))
-        .and_then(|()| connection.set_send_timeout(Some(remaining)))
-        .map_err(|e| io_error("cannot set a timeout", e))?;
+    let connection =
+        Deadlined::new(connection, remaining).map_err(|e| io_error("cannot set a timeout", e))?;
     let mut line = serde_json::to_string(&request).unwrap_or_default();
     line.push('\n');
     let mut reader = BufReader::new(connection);
@@ -647,5 +715,7 @@ pub fn send_from_cli(command: CallCommand) -> anyhow::Result<()> {
     }
 }
 
+#[cfg(windows)]
+mod pipe_access;
 #[cfg(test)]
 mod tests;

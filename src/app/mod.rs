@@ -12,3 +12,5 @@ pub mod run_log;
 pub mod stream_server;
 pub mod summaries;
 pub mod summaries_export;
+#[cfg(windows)]
+pub mod windows;

@@ -34,9 +34,11 @@
 //!   gives it focus neither when it appears nor when it is clicked. Window managers will
 //!   not start a move of such a window, so it moves (and resizes) itself while the button
 //!   is held. A window manager that ignores ICCCM input hints could still focus it.
-//! - Windows: `with_active(false)` and `with_taskbar(false)` are honoured, but winit does
-//!   not expose `WS_EX_NOACTIVATE`, so a click on the card activates it and the softphone
-//!   loses keyboard focus until the agent clicks back. (Not tested here.)
+//! - Windows: created inactive without a taskbar button; [`windows`] adds
+//!   `WS_EX_NOACTIVATE`, `WS_EX_TOOLWINDOW` and topmost through the window's handle, so a
+//!   click on the card snoozes it without taking keyboard focus from the softphone.
+//!   (Checked under Wine: scripts/check-windows reads the styles back from another
+//!   process; focus itself is not tested on a real Windows desktop.)
 //! - macOS: the window opens without focus; a click activates the application the same
 //!   way. (Not tested here.)
 //! - Wayland: this build draws through X11 only (eframe's `x11` feature), so it needs
@@ -48,6 +50,8 @@ mod card;
 pub mod placement;
 pub mod screen;
 mod wake;
+#[cfg(windows)]
+mod windows;
 #[cfg(all(
     unix,
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
@@ -167,6 +171,8 @@ pub fn run(
         options,
         Box::new(move |cc| {
             let x11 = x11_setup(cc);
+            #[cfg(windows)]
+            windows_setup(cc);
             let (forwarder, queue) = Forwarder::spawn(messages, cc.egui_ctx.clone())?;
             Ok(Box::new(OverlayApp::new(
                 overlay,
@@ -363,9 +369,30 @@ fn x11_setup(_cc: &eframe::CreationContext<'_>) -> Option<X11> {
     None
 }
 
+/// Windows: the extended styles that keep the window from taking focus.
+#[cfg(windows)]
+fn windows_setup(cc: &eframe::CreationContext<'_>) {
+    let Some(window) = cc.winit_window() else {
+        return;
+    };
+    if let Err(why) = windows::refuse_focus(window.as_ref()) {
+        crate::app::run_log::line(&format!(
+            "warning: overlay: {why}; a click on it may take keyboard focus from the softphone"
+        ));
+    }
+}
+
 /// A move or resize the overlay does itself, following the pointer (X11: the window
-/// manager will not move a window that takes no input).
+/// manager will not move a window that takes no input). Elsewhere the window manager
+/// moves it and the offsets go unread.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(
+    not(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    )),
+    allow(dead_code)
+)]
 enum Gesture {
     /// The pointer's offset from the window's top-left corner, in points.
     Move { grab: Vec2 },
