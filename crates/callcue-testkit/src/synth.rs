@@ -114,7 +114,7 @@ fn cache_dir() -> PathBuf {
 /// One line as mono samples at `rate_hz`, leading and trailing silence trimmed.
 pub fn synth_line_at(text: &str, voice: &Voice, rate_hz: u32) -> Vec<f32> {
     let mut hasher = DefaultHasher::new();
-    (text, voice, rate_hz, 2u32).hash(&mut hasher);
+    (text, voice, rate_hz, 3u32).hash(&mut hasher);
     let cached = cache_dir().join(format!("{:016x}.raw", hasher.finish()));
     let bytes = match std::fs::read(&cached) {
         Ok(bytes) => bytes,
@@ -181,7 +181,10 @@ fn render(text: &str, voice: &Voice, rate_hz: u32) -> Vec<u8> {
         "espeak-ng failed: {}",
         String::from_utf8_lossy(&espeak.stderr)
     );
+    // No dither (-D): sox dithers with a random seed when it resamples to 16 bits, so
+    // the same line would come out a little different every time.
     let sox = Command::new("sox")
+        .arg("-D")
         .arg(&spoken)
         .args([
             "-t",
