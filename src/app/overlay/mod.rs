@@ -37,8 +37,9 @@
 //! - Windows: created inactive without a taskbar button; [`windows`] adds
 //!   `WS_EX_NOACTIVATE`, `WS_EX_TOOLWINDOW` and topmost through the window's handle, so a
 //!   click on the card snoozes it without taking keyboard focus from the softphone.
-//!   (Checked under Wine: scripts/check-windows reads the styles back from another
-//!   process; focus itself is not tested on a real Windows desktop.)
+//!   (Checked under Wine by scripts/check-windows: the styles read back from another
+//!   process, and a click on the card leaving the foreground where it was; not tested
+//!   on a real Windows desktop.)
 //! - macOS: the window opens without focus; a click activates the application the same
 //!   way. (Not tested here.)
 //! - Wayland: this build draws through X11 only (eframe's `x11` feature), so it needs
