@@ -223,10 +223,11 @@ pub fn uninstall(scope: Scope, purge: bool) -> anyhow::Result<()> {
         Removal::NotThere
     };
     if !was_registered && removal == Removal::NotThere {
-        println!(
-            "callcue is not installed{} here: nothing to remove",
-            scope.flag().replace(" --", " ")
-        );
+        let whom = match scope {
+            Scope::User => "for this user",
+            Scope::Machine => "for every user of this PC",
+        };
+        println!("callcue is not installed {whom}: nothing to remove");
     } else {
         println!("uninstalled callcue from {}", program_dir.display());
         println!(
