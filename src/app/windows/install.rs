@@ -81,10 +81,9 @@ impl Layout {
                 })?;
                 let config_dir = callcue::config::user_config_path()
                     .and_then(|file| file.parent().map(Path::to_path_buf));
-                let mut made_dirs = vec![
-                    local.join("callcue").join("models"),
-                    local.join("callcue").join("logs"),
-                ];
+                // The folders callcue itself writes models and logs to.
+                let mut made_dirs = vec![callcue::models::default_install_dir()];
+                made_dirs.extend(crate::app::run_log::log_dir());
                 made_dirs.extend(config_dir.clone());
                 let mut data_dirs = vec![local.join("callcue")];
                 data_dirs.extend(config_dir.clone());
